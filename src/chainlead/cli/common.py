@@ -1,0 +1,33 @@
+"""Shared CLI pieces: the --db option, bilingual errors with exit codes, the console."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="数据库 URL 或 SQLite 文件路径 / database URL or SQLite path (env CHAINLEAD_DATABASE_URL)"),
+]
+
+EXIT_USER_ERROR = 2
+
+
+def fail(message_zh: str, message_en: str = "", code: int = EXIT_USER_ERROR) -> NoReturn:
+    """End with a clear message (Chinese, then English) and a non-zero exit code."""
+    text = message_zh if not message_en else f"{message_zh}\n{message_en}"
+    err_console.print(f"[bold red]错误 / Error:[/] {text}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def echo_plain(text: str) -> None:
+    """Print machine-readable output (JSON) without Rich markup."""
+    sys.stdout.write(text)
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")
