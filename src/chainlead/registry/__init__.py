@@ -1,0 +1,1 @@
+"""Enterprises and their yearly figures (企业库): interchange formats, import, validation."""
