@@ -25,9 +25,7 @@ def _bindir() -> Path:
     found = shutil.which("initdb")
     if found:
         return Path(found).parent
-    raise RuntimeError(
-        "PostgreSQL is not installed (no initdb); run `make setup` (installs Debian postgresql)"
-    )
+    raise RuntimeError("PostgreSQL is not installed (no initdb); run `make setup` (installs Debian postgresql)")
 
 
 def _free_port() -> int:
@@ -71,16 +69,34 @@ def start(base: str | Path) -> str:
     bindir, run = _bindir(), _as_user()
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     subprocess.run(
-        [*run, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-         "--locale=C.UTF-8", "--no-sync"],
-        check=True, stdout=subprocess.DEVNULL, env=env,
+        [
+            *run,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=env,
     )
     port = _free_port()
-    opts = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    opts = (
+        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
     subprocess.run(
         [*run, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"],
-        check=True, stdout=subprocess.DEVNULL, env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=env,
     )
     for _ in range(50):
         with socket.socket() as s:
@@ -93,8 +109,12 @@ def start(base: str | Path) -> str:
 def stop(base: str | Path) -> None:
     data = Path(base) / "data"
     if data.exists():
-        subprocess.run([*_as_user(), str(_bindir() / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            [*_as_user(), str(_bindir() / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
     shutil.rmtree(base, ignore_errors=True)
 
 

@@ -13,7 +13,9 @@ err_console = Console(stderr=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="数据库 URL 或 SQLite 文件路径 / database URL or SQLite path (env CHAINLEAD_DATABASE_URL)"),
+    typer.Option(
+        "--db", help="数据库 URL 或 SQLite 文件路径 / database URL or SQLite path (env CHAINLEAD_DATABASE_URL)"
+    ),
 ]
 
 EXIT_USER_ERROR = 2

@@ -60,16 +60,24 @@ def show(
 def _print_program(prog: Program, with_nodes: bool) -> None:
     head = prog.program
     console.print(f"[bold]{head.title or head.name}[/] ({head.name} {head.revision})")
-    console.print(f"基准年 base year {head.base_year} → 目标年 target year {head.target_year}; 规模口径 {head.scale_metric}")
+    console.print(
+        f"基准年 base year {head.base_year} → 目标年 target year {head.target_year}; 规模口径 {head.scale_metric}"
+    )
     table = Table("生态圈 Ecosystem", "目标 Target (亿元)", "产业链 Chains")
     for eco in prog.ecosystems:
         targets = ", ".join(f"{y}: {'≥' if eco.target_is_floor else ''}{v:,.0f}" for y, v in eco.targets.items())
-        table.add_row(eco.name + (f" ({'/'.join(eco.aliases)})" if eco.aliases else ""), targets,
-                      "、".join(c.name for c in eco.chains))
+        table.add_row(
+            eco.name + (f" ({'/'.join(eco.aliases)})" if eco.aliases else ""),
+            targets,
+            "、".join(c.name for c in eco.chains),
+        )
     console.print(table)
     tiers = Table("梯度 Tier", "基数 Baseline", "目标 Target")
-    labels = {"zjtx_provincial": "省级专精特新", "hidden_champion_provincial": "省隐形冠军",
-              "little_giant_national": "国家级小巨人"}
+    labels = {
+        "zjtx_provincial": "省级专精特新",
+        "hidden_champion_provincial": "省隐形冠军",
+        "little_giant_national": "国家级小巨人",
+    }
     base, target = prog.tier_baselines.counts(), prog.tier_targets.counts()
     for key, label in labels.items():
         tiers.add_row(f"{label} {key}", str(base.get(key, "-")), str(target.get(key, "-")))
@@ -80,7 +88,9 @@ def _print_program(prog: Program, with_nodes: bool) -> None:
             branches = {}
             for node in chain.nodes:
                 parent = branches.get(node.parent, tree)
-                branches[node.name] = parent.add(f"{node.name} [dim]{node.position.value} {' '.join(node.industry_codes)}[/]")
+                branches[node.name] = parent.add(
+                    f"{node.name} [dim]{node.position.value} {' '.join(node.industry_codes)}[/]"
+                )
             console.print(tree)
 
 
@@ -107,6 +117,12 @@ def list_cmd(db: DbOption = None) -> None:
     with session_scope(db) as session:
         table = Table("id", "name", "revision", "effective_on", "hash", "active")
         for row in list_programs(session):
-            table.add_row(str(row.id), row.name, row.revision, str(row.effective_on or ""),
-                          row.file_hash[:12], "✓" if row.is_active else "")
+            table.add_row(
+                str(row.id),
+                row.name,
+                row.revision,
+                str(row.effective_on or ""),
+                row.file_hash[:12],
+                "✓" if row.is_active else "",
+            )
         console.print(table)

@@ -6,7 +6,7 @@ Every schema change goes through an Alembic migration in `db/migrations/versions
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -30,7 +30,7 @@ def utcnow() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, bytes: LargeBinary}
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, list[Any]: JSON, bytes: LargeBinary}
 
 
 # ---------------------------------------------------------------- the program (方案)

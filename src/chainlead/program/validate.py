@@ -82,12 +82,17 @@ _PYDANTIC_MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "less_than_equal": ("超出允许范围", "is above the allowed maximum", "改为不超过上限的值", "lower it"),
     "finite_number": ("应为有限数字", "must be a finite number", "写成普通数字", "write a plain number"),
     "string_type": ("应为文本", "must be a string", "用引号括起来", "put it in quotes"),
-    "list_type": ("应为列表", "must be a list", "写成 [\"…\", \"…\"]", 'write ["…", "…"]'),
+    "list_type": ("应为列表", "must be a list", '写成 ["…", "…"]', 'write ["…", "…"]'),
     "dict_type": ("应为表", "must be a table", "写成 { … } 或 [表]", "write a { … } table"),
     "bool_type": ("应为 true/false", "must be true or false", "写 true 或 false", "write true or false"),
     "bool_parsing": ("应为 true/false", "must be true or false", "写 true 或 false", "write true or false"),
     "string_too_short": ("不能为空", "must not be empty", "填写名称", "fill in a name"),
-    "string_pattern_mismatch": ("格式不对", "has the wrong format", "见 docs/program-format.md", "see docs/program-format.md"),
+    "string_pattern_mismatch": (
+        "格式不对",
+        "has the wrong format",
+        "见 docs/program-format.md",
+        "see docs/program-format.md",
+    ),
     "date_from_datetime_parsing": ("日期格式不对", "is not a date", "写成 2022-05-31", "write 2022-05-31"),
     "date_parsing": ("日期格式不对", "is not a date", "写成 2022-05-31", "write 2022-05-31"),
     "date_type": ("日期格式不对", "is not a date", "写成 2022-05-31", "write 2022-05-31"),
@@ -199,8 +204,7 @@ def semantic_problems(program: Program) -> list[Problem]:
                         Problem(
                             f"{cpath}.name",
                             f"产业链 {name!r} 重复" + ("" if same_eco else f"，同时出现在两个生态圈（{other}）"),
-                            f"chain {name!r} appears twice"
-                            + ("" if same_eco else f", in two ecosystems ({other})"),
+                            f"chain {name!r} appears twice" + ("" if same_eco else f", in two ecosystems ({other})"),
                             "一条产业链只能属于一个生态圈，名称与别名不得重复",
                             "a chain belongs to one ecosystem; names and aliases must be unique",
                         )
@@ -234,7 +238,7 @@ def _node_problems(nodes: list[Any], cpath: str) -> list[Problem]:
                             f"{npath}.{key}[{ki}]",
                             f"{code!r} 不是 GB/T 4754-2017 的四位行业小类代码",
                             f"{code!r} is not a 4-digit GB/T 4754-2017 industry class",
-                            "查 docs/data-format.md 中的行业代码表，写四位数字代码，如 \"3973\"",
+                            '查 docs/data-format.md 中的行业代码表，写四位数字代码，如 "3973"',
                             'use a 4-digit class code such as "3973"',
                         )
                     )
@@ -255,7 +259,7 @@ def _node_problems(nodes: list[Any], cpath: str) -> list[Problem]:
         walk, current = [node.name], node.parent
         while current and current in parents:
             if current in walk:
-                cycle = walk[walk.index(current) :] + [current]
+                cycle = [*walk[walk.index(current) :], current]
                 if not reported.intersection(cycle):
                     problems.append(
                         Problem(

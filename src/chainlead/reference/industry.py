@@ -26,10 +26,7 @@ class IndustryCode:
 def _table() -> dict[str, IndustryCode]:
     text = resources.files("chainlead.reference").joinpath("data/gbt4754_2017.csv")
     with text.open(encoding="utf-8") as f:
-        return {
-            r["code"]: IndustryCode(r["code"], int(r["level"]), r["section"], r["name"])
-            for r in csv.DictReader(f)
-        }
+        return {r["code"]: IndustryCode(r["code"], int(r["level"]), r["section"], r["name"]) for r in csv.DictReader(f)}
 
 
 def industry(code: str) -> IndustryCode | None:

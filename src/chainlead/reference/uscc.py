@@ -45,6 +45,12 @@ def normalize_uscc(value: str) -> str:
             f"wrong check character (expected {uscc_check_char(cleaned[:17])})",
         ) from None
     except stdnum_exc.ValidationError:
+        if not cleaned[:8].isdigit():
+            raise InvalidUSCC(
+                raw,
+                "统一社会信用代码前8位（登记管理部门、机构类别、行政区划码）应为数字",
+                "the first 8 characters (authority, type, region code) must be digits",
+            ) from None
         raise InvalidUSCC(
             raw,
             "统一社会信用代码含有不允许的字符（不得含 I、O、S、V、Z）",
