@@ -33,7 +33,7 @@ test: setup
 	bash scripts/run-tests.sh
 
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
