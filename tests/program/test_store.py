@@ -132,3 +132,26 @@ def test_cli_load_into_db(db_url: str) -> None:
     assert result.exit_code == 0, result.output
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(ProgramRow)) == 1
+
+
+def test_console_entry_turns_a_dead_database_into_a_message() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from chainlead.cli.main import main; main()",
+            "program",
+            "list",
+            "--db",
+            "postgresql://nobody@127.0.0.1:1/none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "数据库错误" in proc.stderr and "database error" in proc.stderr
+    assert "Traceback" not in proc.stderr

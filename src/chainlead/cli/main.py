@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from chainlead import __version__
 from chainlead.cli import db_cmd, program_cmd
+from chainlead.cli.common import fail
 
 app = typer.Typer(
     name="chainlead",
@@ -24,5 +27,24 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def main() -> None:
+    """Console entry point: database errors a user can cause end in a clear message, not a traceback."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        try:
+            fail(
+                f"数据库错误：{reason}\n请检查 --db 或 CHAINLEAD_DATABASE_URL；表结构过旧时运行 chainlead db upgrade",
+                f"database error: {reason}; check --db or CHAINLEAD_DATABASE_URL, run chainlead db upgrade if the "
+                "schema is old",
+                code=1,
+            )
+        except typer.Exit as stop:
+            sys.exit(stop.exit_code)
+
+
 if __name__ == "__main__":
-    app()
+    main()
