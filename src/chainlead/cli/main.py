@@ -7,7 +7,7 @@ import sys
 import typer
 
 from chainlead import __version__
-from chainlead.cli import db_cmd, program_cmd
+from chainlead.cli import db_cmd, import_cmd, program_cmd, template_cmd
 from chainlead.cli.common import fail
 
 app = typer.Typer(
@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(program_cmd.app, name="program")
+app.add_typer(import_cmd.app, name="import")
+app.command("template")(template_cmd.template)
 
 
 @app.command("version")

@@ -154,3 +154,73 @@ FORMATS: dict[str, FileFormat] = {f.kind: f for f in (ENTERPRISES, FINANCIALS, Q
 def register_format(fmt: FileFormat) -> None:
     """Add a file kind defined by another package (e.g. cultivation's `facts`)."""
     FORMATS[fmt.kind] = fmt
+
+
+# ---------------------------------------------------------------- facts (培育评价事实), used by cultivation/
+
+FIELD_LEVELS = ("chain_breakthrough", "six_basics", "none")
+PRIORITY_FIELDS = ("six_basics", "manufacturing_power_10", "network_power", "none")
+RD_INSTITUTION_LEVELS = ("national", "provincial", "municipal", "below_municipal", "none")
+SCI_TECH_AWARDS = ("national_top3", "national_top5", "provincial_top3", "provincial", "none")
+MAKER_CHINA = ("top50", "top500", "none")
+
+FACTS = FileFormat(
+    "facts",
+    "培育评价事实",
+    (
+        _USCC,
+        Column("year", "年度", "year", True, ("年份", "财年", "统计年度")),
+        Column("niche_since_year", "从事细分市场起始年份", "year", False, ("细分市场起始年份", "进入细分市场年份")),
+        Column("leading_product_count", "主导产品数量", "int", False, ("主导产品个数",)),
+        Column("leading_product_in_sei", "主导产品属于战略性新兴产业", "bool", False, ("属于战略性新兴产业",)),
+        Column(
+            "leading_product_field_level",
+            "主导产品所属领域层级",
+            "enum",
+            False,
+            ("主导产品所属领域",),
+            FIELD_LEVELS,
+            "chain_breakthrough=补短板/锻长板/填空白; six_basics=六基/老字号/龙头配套; none",
+        ),
+        Column(
+            "leading_product_priority_field",
+            "主导产品所属重点领域",
+            "enum",
+            False,
+            ("重点领域",),
+            PRIORITY_FIELDS,
+            "六基 / 制造强国十大重点产业 / 网络强国 / none",
+        ),
+        Column(
+            "ip_class1_high_value", "Ⅰ类高价值知识产权数", "int", False, ("I类高价值知识产权数", "高价值知识产权数")
+        ),
+        Column("ip_class1_self_developed", "自主研发Ⅰ类知识产权数", "int", False, ("自主研发I类知识产权数",)),
+        Column("ip_class1", "Ⅰ类知识产权数", "int", False, ("I类知识产权数", "一类知识产权数")),
+        Column("ip_class2", "Ⅱ类知识产权数", "int", False, ("II类知识产权数", "二类知识产权数")),
+        Column(
+            "ip_class1_applied", "已应用Ⅰ类知识产权数", "int", False, ("已应用I类知识产权数", "产生效益的Ⅰ类知识产权数")
+        ),
+        Column("invention_patents_related", "主导产品相关发明专利数", "int", False, ("相关发明专利数",)),
+        Column("rd_institution_level", "研发机构级别", "enum", False, ("研发机构",), RD_INSTITUTION_LEVELS),
+        Column("digital_level", "数字化水平等级", "int", False, ("数字化水平", "数字化等级"), description="1–4"),
+        Column("quality_award_provincial", "省级以上质量奖", "bool", False, ("质量奖",)),
+        Column("qms_certified", "质量管理体系认证", "bool", False, ("ISO9001", "质量体系认证")),
+        Column("own_brand", "自主品牌", "bool", False, ("自有品牌",)),
+        Column("standards_count", "主导或参与制定标准数", "int", False, ("标准数", "参与制定标准数")),
+        Column("intl_certifications", "国际认证数", "int", False, ("国际认证",)),
+        Column("core_business_on_info_system", "核心业务采用信息系统", "bool", False, ("核心业务信息化",)),
+        Column("national_market_share_pct", "全国细分市场占有率", "float", False, ("全国市场占有率", "市场占有率(%)")),
+        Column("national_niche_rank", "全国细分市场排名", "int", False, ("全国排名",)),
+        Column("global_niche_rank", "全球细分市场排名", "int", False, ("全球排名",)),
+        Column("sci_tech_award", "近三年科技奖励", "enum", False, ("科技奖励",), SCI_TECH_AWARDS),
+        Column("maker_china", "创客中国名次", "enum", False, ("创客中国",), MAKER_CHINA),
+        Column("bank_credit_ok", "银行信用良好", "bool", False, ("信用A级以上", "征信无不良")),
+        Column("on_abnormal_list", "列入经营异常名录", "bool", False, ("经营异常",)),
+        Column("on_dishonesty_list", "列入严重失信名单", "bool", False, ("严重失信",)),
+        Column("major_incident_3y", "近三年重大事故", "bool", False, ("重大事故",)),
+    ),
+    key=("uscc", "year"),
+    description="梯度培育评价所需的年度事实；空单元格表示未知（不是“否”）/ an empty cell means unknown, never false",
+)
+
+register_format(FACTS)

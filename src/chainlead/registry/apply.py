@@ -1,0 +1,228 @@
+"""Bulk upsert of validated records (批量写入): no ORM per row.
+
+Per chunk: one query resolves USCCs to enterprise ids, one fetches the existing rows, then
+inserts go in one executemany (PostgreSQL: COPY), updates in one executemany per set of
+changed columns, and every update leaves its old values in the audit log.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from chainlead.db.models import AuditLog, Enterprise, utcnow
+from chainlead.registry.targets import Target, key_text, to_json
+from chainlead.registry.validate import Issue
+
+NEW, UPDATED, UNCHANGED, REJECTED, KEPT = 1, 2, 3, 4, 5
+_ENT = Enterprise.__table__
+_AUDIT = AuditLog.__table__
+
+
+def same(old: object, new: object) -> bool:
+    if old is None:
+        return new is None
+    if isinstance(new, float) or isinstance(old, float):
+        try:
+            a, b = float(old), float(new)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9)
+    if isinstance(new, bool):
+        return bool(old) == new
+    return old == new
+
+
+class Applier:
+    """Upserts chunks of records of one kind inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, target: Target, *, batch_id: int | None, user: str, write: bool) -> None:
+        self.conn = conn
+        self.target = target
+        self.batch_id = batch_id
+        self.user = user
+        self.write = write
+        self.pg = conn.dialect.name == "postgresql"
+        self.ids: dict[str, int] = {}
+        self.value_cols: list[str] | None = None
+
+    def apply(self, items: list[tuple[int, dict]]) -> list[tuple[int, int, Issue | None]]:
+        t = self.target
+        if self.value_cols is None and items:
+            self.value_cols = t.value_columns(list(items[0][1].keys()))
+        cols = self.value_cols or []
+        out: list[tuple[int, int, Issue | None]] = []
+        if t.linked:
+            self._resolve({r["uscc"] for _, r in items} - self.ids.keys())
+        keyed = []
+        for n, r in items:
+            key = tuple(r[k] for k in t.key)
+            if t.linked:
+                eid = self.ids.get(r["uscc"])
+                if eid is None:
+                    out.append((n, REJECTED, _unknown(n, r["uscc"])))
+                    continue
+                keyed.append((n, r, key, (eid, *key[1:])))
+            else:
+                keyed.append((n, r, key, key))
+        existing = self._existing({k[3] for k in keyed}, cols)
+        inserts: list[dict[str, Any]] = []
+        new_keys: list[list[object]] = []
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        audits: list[dict[str, Any]] = []
+        now = utcnow()
+        for n, r, key, dbkey in keyed:
+            old = existing.get(dbkey)
+            if old is None:
+                row = dict(zip(t.db_key, dbkey, strict=True))
+                for c in cols:
+                    row[c] = r.get(c)
+                row.update(self._insert_fixed(now))
+                inserts.append(row)
+                new_keys.append(
+                    [to_json(t.table, c, v) if c in t.table.c else v for c, v in zip(t.key, key, strict=True)]
+                )
+                existing[dbkey] = row  # a later identical key in this chunk is not possible (deduplicated)
+                out.append((n, NEW, None))
+                continue
+            if t.kind == "memberships" and old["source"] == "manual":
+                out.append((n, KEPT, _kept(n, r, old)))
+                continue
+            changed = {c: r[c] for c in cols if r.get(c) is not None and not same(old[c], r[c])}
+            if t.kind == "memberships" and (old["source"] != "import" or old["status"] != "confirmed"):
+                changed.update(source="import", status="confirmed")
+            if not changed:
+                out.append((n, UNCHANGED, None))
+                continue
+            extra = self._update_fixed(now)
+            params = {**changed, **extra, "_id": old["id"]}
+            updates.setdefault(tuple(sorted(params)), []).append(params)
+            audits.append(
+                {
+                    "at": now,
+                    "user": self.user,
+                    "action": "update",
+                    "entity": t.table.name,
+                    "entity_key": key_text(key)[:100],
+                    "batch_id": self.batch_id,
+                    "old_value": {c: to_json(t.table, c, old[c]) for c in (*changed, *extra)},
+                    "new_value": {c: to_json(t.table, c, v) for c, v in {**changed, **extra}.items()},
+                }
+            )
+            out.append((n, UPDATED, None))
+        if self.write:
+            self._write(inserts, new_keys, updates, audits, now)
+        return out
+
+    # ------------------------------------------------------------ lookups
+
+    def _resolve(self, usccs: set[str]) -> None:
+        todo = list(usccs)
+        for i in range(0, len(todo), 5000):
+            part = todo[i : i + 5000]
+            for eid, uscc in self.conn.execute(select(_ENT.c.id, _ENT.c.uscc).where(_ENT.c.uscc.in_(part))):
+                self.ids[uscc] = eid
+
+    def _existing(self, dbkeys: set[tuple], cols: list[str]) -> dict[tuple, dict[str, Any]]:
+        if not dbkeys:
+            return {}
+        t = self.target
+        table = t.table
+        extra = ["source", "status"] if t.kind == "memberships" else []
+        wanted = [table.c.id, *(table.c[c] for c in t.db_key), *(table.c[c] for c in (*cols, *extra))]
+        first = sorted({k[0] for k in dbkeys}, key=str)
+        found: dict[tuple, dict[str, Any]] = {}
+        for i in range(0, len(first), 5000):
+            query = select(*wanted).where(table.c[t.db_key[0]].in_(first[i : i + 5000]))
+            for row in self.conn.execute(query).mappings():
+                dbkey = tuple(row[c] for c in t.db_key)
+                if dbkey in dbkeys:
+                    found[dbkey] = dict(row)
+        return found
+
+    # ------------------------------------------------------------ fixed columns
+
+    def _insert_fixed(self, now: Any) -> dict[str, Any]:
+        kind = self.target.kind
+        if kind == "enterprises":
+            return {"created_batch_id": self.batch_id, "updated_at": now}
+        if kind == "qualifications":
+            return {"source": "import"}
+        if kind == "memberships":
+            return {
+                "source": "import",
+                "status": "confirmed",
+                "confidence": 1.0,
+                "decided_by": self.user,
+                "decided_at": now,
+                "batch_id": self.batch_id,
+                "reason": f"导入批次 {self.batch_id} / import batch {self.batch_id}",
+            }
+        return {}
+
+    def _update_fixed(self, now: Any) -> dict[str, Any]:
+        if self.target.kind == "memberships":
+            return {"decided_by": self.user, "batch_id": self.batch_id}
+        return {}
+
+    # ------------------------------------------------------------ writes
+
+    def _write(self, inserts, new_keys, updates, audits, now) -> None:  # type: ignore[no-untyped-def]
+        table = self.target.table
+        if inserts:
+            for row in inserts:
+                if "is_primary" in row and row["is_primary"] is None:
+                    row["is_primary"] = False
+            if self.pg and len(inserts) > 50:
+                self._copy(inserts)
+            else:
+                self.conn.execute(table.insert(), inserts)
+            audits.append(
+                {
+                    "at": now,
+                    "user": self.user,
+                    "action": "insert",
+                    "entity": table.name,
+                    "entity_key": f"{len(new_keys)} rows",
+                    "batch_id": self.batch_id,
+                    "old_value": None,
+                    "new_value": {"key": list(self.target.key), "keys": new_keys},
+                }
+            )
+        for names, params in updates.items():
+            cols = [c for c in names if c != "_id"]
+            stmt = table.update().where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in cols})
+            if self.target.kind == "enterprises":
+                stmt = stmt.values(updated_at=now)
+            self.conn.execute(stmt, params)
+        if audits:
+            self.conn.execute(_AUDIT.insert(), audits)
+
+    def _copy(self, inserts: list[dict[str, Any]]) -> None:
+        cols = list(inserts[0].keys())
+        raw = self.conn.connection.driver_connection
+        sql = f"COPY {self.target.table.name} ({', '.join(cols)}) FROM STDIN"
+        with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in inserts:
+                copy.write_row([row[c] for c in cols])
+
+
+def _unknown(n: int, uscc: str) -> Issue:
+    return Issue(
+        n,
+        "uscc",
+        f"企业 {uscc} 不在企业库中，请先导入 enterprises（企业名录）",
+        f"enterprise {uscc} is not in the registry; import it with `enterprises` first",
+        uscc,
+    )
+
+
+def _kept(n: int, r: dict, old: dict) -> Issue:
+    return Issue(
+        n,
+        "node",
+        f"{r['uscc']} 在 {r['chain']}/{r['node']} 的挂链已由人工确定（{old['status']}），保留人工结论，未覆盖",
+        f"{r['uscc']} at {r['chain']}/{r['node']} was decided manually ({old['status']}); kept, not overwritten",
+    )
