@@ -12,10 +12,16 @@ import re
 
 from chainlead.registry.formats import TIER_CHOICES, TIER_LABELS_ZH
 
-UNITS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}
-"""Factor that turns an amount in the unit into 万元."""
+UNITS = {"元": -1e4, "万元": 1.0, "亿元": 1e4}
+"""Factor that turns an amount in the unit into 万元 (negative: divide, which rounds exactly)."""
 
-_CELL_UNITS = (("亿元", 1e4), ("万元", 1.0), ("亿", 1e4), ("万", 1.0), ("元", 1e-4))
+_CELL_UNITS = (("亿元", 1e4), ("万元", 1.0), ("亿", 1e4), ("万", 1.0), ("元", -1e4))
+
+
+def _scale(number: float, factor: float) -> float:
+    return number / -factor if factor < 0 else number * factor
+
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
 _EMPTY = {"", "-", "--", "—", "——", "/", "无数据", "n/a", "na", "null", "none", "nan", "#n/a"}
 _TRUE = {"true", "t", "yes", "y", "1", "是", "对", "√", "有", "1.0"}
@@ -88,7 +94,7 @@ def parse_money(value: object, unit: str = "万元") -> float | None:
     factor = UNITS[unit]
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = parse_number(value)
-        return None if number is None else number * factor
+        return None if number is None else _scale(number, factor)
     text = clean(value)
     if text is None:
         return None
@@ -102,7 +108,7 @@ def parse_money(value: object, unit: str = "万元") -> float | None:
     number = parse_number(text)
     if number is None:
         raise CellError(f"金额缺少数字：{value!r}", f"amount without a number: {value!r}")
-    return number * factor
+    return _scale(number, factor)
 
 
 def parse_int(value: object) -> int | None:
