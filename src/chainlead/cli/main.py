@@ -9,6 +9,7 @@ import typer
 from chainlead import __version__
 from chainlead.cli import db_cmd, import_cmd, program_cmd, template_cmd
 from chainlead.cli.common import fail
+from chainlead.cli.cultivation_cmd import app as cultivation_app
 
 app = typer.Typer(
     name="chainlead",
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(program_cmd.app, name="program")
+app.add_typer(cultivation_app, name="cultivation")
 app.add_typer(import_cmd.app, name="import")
 app.command("template")(template_cmd.template)
 

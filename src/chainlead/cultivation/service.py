@@ -1,0 +1,322 @@
+"""Cultivation on the database (梯度培育服务): what the web app and the CLI call.
+
+- evaluate_enterprise(session, uscc, year): every tier explained in words.
+- candidates(session, tier, chain, year, district): holders, eligible candidates, near misses.
+- funnel(session, year): per tier holders vs the program's target, per-year need, candidates.
+- expiring(session, year): titles whose 3-year validity ends (review due, 复核).
+Chains count memberships with status confirmed or applied, under the active program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from chainlead.cultivation.engine import evaluate_all
+from chainlead.cultivation.explain import explain
+from chainlead.cultivation.inputs import FACT_COLUMNS, Inputs, build_inputs, title_validity
+from chainlead.cultivation.metrics import FIN_FIELDS
+from chainlead.cultivation.rules import EVAL_TIERS, RuleError, Settings, rule_for
+from chainlead.cultivation.screen import result_table
+from chainlead.db.models import (
+    ChainMembership,
+    ChainRow,
+    Enterprise,
+    EnterpriseFact,
+    EnterpriseFinancial,
+    Qualification,
+    TierGoalRow,
+)
+from chainlead.program.store import active_program_row
+from chainlead.reference.districts import district_name
+
+MEMBER_STATUSES = ("confirmed", "applied")
+
+
+class CultivationError(ValueError):
+    """A request the service cannot answer (unknown enterprise, tier or chain); zh and en."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+def default_year(session: Session) -> int:
+    """The application year after the latest fiscal year on file (or this year)."""
+    latest = session.scalar(select(func.max(EnterpriseFinancial.year)))
+    return int(latest) + 1 if latest else dt.date.today().year
+
+
+def _frames(session: Session, year: int, ids: list[int] | None = None) -> tuple[pd.DataFrame, ...]:
+    ent_q = select(
+        Enterprise.id,
+        Enterprise.uscc,
+        Enterprise.name,
+        Enterprise.industry_code,
+        Enterprise.district_code,
+        Enterprise.founded_on,
+        Enterprise.is_high_tech,
+    )
+    if ids is not None:
+        ent_q = ent_q.where(Enterprise.id.in_(ids))
+    ent = pd.DataFrame(
+        session.execute(ent_q).all(),
+        columns=[
+            "id",
+            "uscc",
+            "name",
+            "industry_code",
+            "district_code",
+            "founded_on",
+            "is_high_tech",
+        ],
+    )
+    id_to_uscc = dict(zip(ent["id"], ent["uscc"], strict=True))
+    fin_cols = [getattr(EnterpriseFinancial, f) for f in FIN_FIELDS]
+    fq = select(EnterpriseFinancial.enterprise_id, EnterpriseFinancial.year, *fin_cols).where(
+        EnterpriseFinancial.year.between(year - 3, year - 1)
+    )
+    fact_q = select(
+        EnterpriseFact.enterprise_id, EnterpriseFact.year, *[getattr(EnterpriseFact, c) for c in FACT_COLUMNS]
+    )
+    fact_q = fact_q.where(EnterpriseFact.year <= year - 1)
+    qual_q = select(Qualification.enterprise_id, Qualification.tier, Qualification.granted_on, Qualification.expires_on)
+    if ids is not None:
+        fq = fq.where(EnterpriseFinancial.enterprise_id.in_(ids))
+        fact_q = fact_q.where(EnterpriseFact.enterprise_id.in_(ids))
+        qual_q = qual_q.where(Qualification.enterprise_id.in_(ids))
+    fin = pd.DataFrame(session.execute(fq).all(), columns=["enterprise_id", "year", *FIN_FIELDS])
+    facts = pd.DataFrame(session.execute(fact_q).all(), columns=["enterprise_id", "year", *FACT_COLUMNS])
+    quals = pd.DataFrame(session.execute(qual_q).all(), columns=["enterprise_id", "tier", "granted_on", "expires_on"])
+    for df in (fin, facts, quals):
+        df.insert(0, "uscc", df.pop("enterprise_id").map(id_to_uscc))
+    for c in FACT_COLUMNS:  # booleans come back as bool/None; keep None as unknown
+        facts[c] = facts[c].astype(object).where(facts[c].notna(), None)
+    return ent, fin, facts, quals
+
+
+def _inputs(session: Session, year: int, ids: list[int] | None = None) -> tuple[pd.DataFrame, Inputs]:
+    ent, fin, facts, quals = _frames(session, year, ids)
+    return ent, build_inputs(ent, fin, facts, quals, year)
+
+
+def evaluate_enterprise(
+    session: Session, uscc: str, year: int | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Every tier for one enterprise, with each criterion in words (JSON-ready)."""
+    ent_id = session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc))
+    if ent_id is None:
+        raise CultivationError(f"企业库中没有统一社会信用代码 {uscc}", f"no enterprise with USCC {uscc}")
+    year = year or default_year(session)
+    ent, inp = _inputs(session, year, [ent_id])
+    evals = evaluate_all(inp.columns, year, settings)
+    tiers = []
+    for tier, te in evals.items():
+        ex = explain(te, 0)
+        d = asdict(ex)
+        d["holds_title"] = _opt_bool(inp.holds[tier].iloc[0])
+        tiers.append(d)
+    return {"uscc": uscc, "name": ent["name"].iloc[0], "year": year, "tiers": tiers}
+
+
+def _opt_bool(v: float) -> bool | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else bool(v)
+
+
+def _chains_by_enterprise(session: Session) -> dict[int, list[str]]:
+    prog = active_program_row(session)
+    q = (
+        select(ChainMembership.enterprise_id, ChainRow.name)
+        .join(ChainRow, ChainRow.id == ChainMembership.chain_id)
+        .where(ChainMembership.status.in_(MEMBER_STATUSES))
+    )
+    if prog is not None:
+        q = q.where(ChainRow.program_id == prog.id)
+    out: dict[int, list[str]] = {}
+    for eid, chain in session.execute(q).all():
+        if chain not in out.setdefault(eid, []):
+            out[eid].append(chain)
+    return out
+
+
+def _chain_ids(session: Session, chain: str) -> list[int]:
+    chains = _chains_by_enterprise(session)
+    known = {c for names in chains.values() for c in names}
+    prog = active_program_row(session)
+    q = select(ChainRow.name, ChainRow.aliases)
+    if prog is not None:
+        q = q.where(ChainRow.program_id == prog.id)
+    names = {n: n for n, _ in session.execute(q).all()}
+    for n, aliases in session.execute(q).all():
+        for a in aliases or []:
+            names.setdefault(a, n)
+    if chain not in names and chain not in known:
+        raise CultivationError(f"没有名为“{chain}”的产业链", f"no chain named {chain!r}")
+    target = names.get(chain, chain)
+    return [eid for eid, cs in chains.items() if target in cs]
+
+
+def status_table(
+    session: Session,
+    year: int | None = None,
+    chain: str | None = None,
+    district: str | None = None,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Every enterprise (of the chain / district) × tier, with the holder flag and the result."""
+    year = year or default_year(session)
+    ids = _chain_ids(session, chain) if chain else None
+    ent, inp = _inputs(session, year, ids)
+    if district:
+        keep = ent["district_code"].astype(str).eq(district).to_numpy()
+        ent = ent[keep].reset_index(drop=True)
+        inp = Inputs(inp.uscc[keep], {k: v[keep] for k, v in inp.columns.items()}, inp.holds[keep])
+    if len(ent) == 0:
+        return pd.DataFrame(columns=["uscc", "name", "district", "chains", "tier", "category", "result"])
+    table = result_table(inp, evaluate_all(inp.columns, year, settings))
+    chains = _chains_by_enterprise(session)
+    meta = ent.set_index("uscc")
+    table.insert(1, "name", table["uscc"].map(meta["name"]))
+    table.insert(
+        2,
+        "district",
+        table["uscc"].map(meta["district_code"]).map(lambda c: district_name(c) if isinstance(c, str) else ""),
+    )
+    table.insert(3, "chains", table["uscc"].map(meta["id"]).map(lambda i: "、".join(chains.get(i, []))))
+    table["category"] = [_category(r, year) for r in table.itertuples(index=False)]
+    return table
+
+
+def _category(r: Any, year: int) -> str:
+    """holder | eligible | near_miss | undetermined | not_eligible | excluded (holds a higher title)."""
+    if r.holds_title is True:
+        return "holder"
+    if r.result == "eligible":
+        return "eligible"
+    if r.near_miss:
+        return "near_miss"
+    return r.result
+
+
+def _exclusions(table: pd.DataFrame, year: int) -> pd.Series:
+    """Rows whose enterprise holds a title that keeps it out of this tier (e.g. 专精特新 for 创新型)."""
+    held = table[table["holds_title"].eq(True)].groupby("uscc")["tier"].agg(set)
+    out = []
+    for r in table.itertuples(index=False):
+        rule = rule_for(r.tier, year)
+        out.append(bool(set(rule.excluded_if_holding) & held.get(r.uscc, set())))
+    return pd.Series(out, index=table.index)
+
+
+CATEGORY_ZH = {
+    "holder": "已持有",
+    "eligible": "符合条件",
+    "near_miss": "临门一脚",
+    "undetermined": "待定（缺事实）",
+    "not_eligible": "不符合",
+    "excluded": "已持有更高称号",
+}
+
+
+def candidates(
+    session: Session,
+    tier: str | None = None,
+    chain: str | None = None,
+    year: int | None = None,
+    district: str | None = None,
+    include: tuple[str, ...] = ("holder", "eligible", "near_miss"),
+) -> pd.DataFrame:
+    """Holders, eligible candidates and near misses (by default) per tier, chain and district."""
+    if tier is not None and tier not in EVAL_TIERS:
+        raise CultivationError(f"未知称号 {tier}（可选：{'、'.join(EVAL_TIERS)}）", f"unknown tier {tier}")
+    year = year or default_year(session)
+    table = status_table(session, year, chain, district)
+    if table.empty:
+        return table.assign(category_zh=[])
+    if tier:
+        table = table[table["tier"] == tier]
+    excluded = _exclusions(table, year) & table["category"].ne("holder")
+    table.loc[excluded, "category"] = "excluded"
+    table = table[table["category"].isin(include)].copy()
+    table["category_zh"] = table["category"].map(CATEGORY_ZH)
+    order = {
+        c: i for i, c in enumerate(("holder", "eligible", "near_miss", "undetermined", "excluded", "not_eligible"))
+    }
+    table = table.sort_values(
+        ["tier", "category", "score_max"],
+        key=lambda s: s.map(order) if s.name == "category" else s,
+        ascending=[True, True, False],
+    )
+    return table.reset_index(drop=True)
+
+
+def expiring(session: Session, year: int | None = None) -> pd.DataFrame:
+    """Titles whose validity ends in `year` (review due, 复核): expires_on, or granted + 3 years."""
+    year = year or default_year(session)
+    rows = session.execute(
+        select(Enterprise.uscc, Enterprise.name, Qualification.tier, Qualification.granted_on, Qualification.expires_on)
+        .join(Enterprise, Enterprise.id == Qualification.enterprise_id)
+        .where(Qualification.tier.in_(EVAL_TIERS))
+    ).all()
+    q = pd.DataFrame(rows, columns=["uscc", "name", "tier", "granted_on", "expires_on"])
+    if q.empty:
+        return q.assign(expires=[])
+    q = title_validity(q, year)
+    q = q[q["expires"].dt.year == year].copy()
+    q["expires"] = q["expires"].dt.date
+    return q.drop(columns=["valid"]).sort_values(["tier", "expires"]).reset_index(drop=True)
+
+
+def funnel(session: Session, year: int | None = None) -> list[dict[str, Any]]:
+    """Per tier: holders, target, gap and per-year need to the target year, and the candidate pool."""
+    year = year or default_year(session)
+    prog = active_program_row(session)
+    goals: dict[tuple[str, str], TierGoalRow] = {}
+    if prog is not None:
+        for g in session.scalars(select(TierGoalRow).where(TierGoalRow.program_id == prog.id)):
+            goals[(g.kind, g.tier)] = g
+    table = status_table(session, year)
+    if not table.empty:
+        table.loc[_exclusions(table, year) & table["category"].ne("holder"), "category"] = "excluded"
+    due = expiring(session, year)
+    out = []
+    for tier in EVAL_TIERS:
+        try:
+            rule = rule_for(tier, year)
+        except RuleError:
+            continue
+        part = table[table["tier"] == tier] if not table.empty else table
+        counts = part["category"].value_counts().to_dict() if not part.empty else {}
+        target = goals.get(("target", tier))
+        base = goals.get(("baseline", tier))
+        holders = int(counts.get("holder", 0))
+        row: dict[str, Any] = {
+            "tier": tier,
+            "tier_zh": rule.tier_zh,
+            "rule_version": rule.version,
+            "year": year,
+            "holders": holders,
+            "baseline": base.count if base else None,
+            "target": target.count if target else None,
+            "target_year": target.year if target else None,
+            "eligible": int(counts.get("eligible", 0)),
+            "near_miss": int(counts.get("near_miss", 0)),
+            "undetermined": int(counts.get("undetermined", 0)),
+            "review_due": int((due["tier"] == tier).sum()) if not due.empty else 0,
+        }
+        if target and target.year:
+            gap = max(0, target.count - holders)
+            years_left = max(1, target.year - year + 1)
+            row["gap"] = gap
+            row["per_year_needed"] = math.ceil(gap / years_left)
+            row["pool_covers_need"] = row["eligible"] >= row["per_year_needed"]
+        else:
+            row["gap"] = row["per_year_needed"] = row["pool_covers_need"] = None
+        out.append(row)
+    return out
