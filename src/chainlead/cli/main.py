@@ -7,9 +7,10 @@ import sys
 import typer
 
 from chainlead import __version__
-from chainlead.cli import db_cmd, import_cmd, program_cmd, template_cmd
+from chainlead.cli import db_cmd, import_cmd, program_cmd, serve_cmd, template_cmd, user_cmd
 from chainlead.cli.common import fail
 from chainlead.cli.cultivation_cmd import app as cultivation_app
+from chainlead.cli.demo_cmd import demo_data
 
 app = typer.Typer(
     name="chainlead",
@@ -23,6 +24,9 @@ app.add_typer(program_cmd.app, name="program")
 app.add_typer(cultivation_app, name="cultivation")
 app.add_typer(import_cmd.app, name="import")
 app.command("template")(template_cmd.template)
+app.command("demo-data")(demo_data)
+app.add_typer(user_cmd.app, name="user")
+app.command("serve")(serve_cmd.serve)
 
 
 @app.command("version")

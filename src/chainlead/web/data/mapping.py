@@ -1,0 +1,130 @@
+"""The mapping review queue (挂链审核): suggestions waiting for a person, confirm or reject.
+
+Uses `chainlead.mapping.service` (review_queue / confirm / reject) when it has landed; otherwise
+reads and updates chain_membership directly, writes each decision to audit_log and bumps the
+`memberships` data version in the same transaction.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from chainlead.db.models import AuditLog, ChainMembership, ChainNodeRow, ChainRow, Enterprise, utcnow
+from chainlead.db.versions import bump
+from chainlead.web.users import Principal
+
+DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
+
+
+class DecisionError(ValueError):
+    def __init__(self, status: int, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.status, self.zh, self.en = status, zh, en
+
+
+def mapping_service() -> Any | None:
+    try:
+        module = importlib.import_module("chainlead.mapping.service")
+    except ImportError:
+        return None
+    return module if hasattr(module, "review_queue") else None
+
+
+def review_queue(
+    session: Session, program_id: int, chain_id: int | None = None, page: int = 1, per_page: int = 50
+) -> tuple[list[dict[str, Any]], int]:
+    """Suggested memberships, most confident first, with the reason the system gives."""
+    stmt = (
+        select(
+            ChainMembership, Enterprise.uscc, Enterprise.name, ChainRow.name, ChainNodeRow.name, ChainNodeRow.position
+        )
+        .join(Enterprise, Enterprise.id == ChainMembership.enterprise_id)
+        .join(ChainRow, ChainRow.id == ChainMembership.chain_id)
+        .join(ChainNodeRow, ChainNodeRow.id == ChainMembership.node_id)
+        .where(ChainMembership.status == "suggested", ChainRow.program_id == program_id)
+    )
+    if chain_id:
+        stmt = stmt.where(ChainMembership.chain_id == chain_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(ChainMembership.confidence.desc().nulls_last(), ChainMembership.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    items = [
+        {
+            "id": m.id,
+            "uscc": uscc,
+            "enterprise": name,
+            "chain": chain,
+            "node": node,
+            "position": pos,
+            "source": m.source,
+            "confidence": m.confidence,
+            "reason": m.reason or "",
+        }
+        for m, uscc, name, chain, node, pos in rows
+    ]
+    return items, int(total)
+
+
+def queue_counts(session: Session, program_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(ChainRow.name, func.count(ChainMembership.id))
+        .join(ChainRow, ChainRow.id == ChainMembership.chain_id)
+        .where(ChainMembership.status == "suggested", ChainRow.program_id == program_id)
+        .group_by(ChainRow.name)
+    ).all()
+    return {name: int(n) for name, n in rows}
+
+
+def decide(session: Session, membership_ids: list[int], decision: str, user: Principal, note: str = "") -> int:
+    """Confirm or reject suggestions (确认/驳回); a leader only on his own chains. Returns how many."""
+    if decision not in DECISIONS:
+        raise DecisionError(422, f"未知操作 {decision!r}", f"unknown decision {decision!r}")
+    if not membership_ids:
+        raise DecisionError(422, "请至少选择一条挂链建议", "select at least one suggestion")
+    rows = session.execute(
+        select(ChainMembership, ChainRow.name)
+        .join(ChainRow, ChainRow.id == ChainMembership.chain_id)
+        .where(ChainMembership.id.in_(membership_ids))
+    ).all()
+    if len(rows) != len(set(membership_ids)):
+        raise DecisionError(404, "部分挂链建议不存在", "some suggestions do not exist")
+    for m, chain_name in rows:
+        if not user.can_act_on_chain(chain_name):
+            raise DecisionError(403, f"您无权审核{chain_name}的挂链", f"you may not review memberships of {chain_name}")
+        if m.status != "suggested":
+            raise DecisionError(
+                409, f"挂链建议 {m.id} 已处理（{m.status}）", f"suggestion {m.id} was already decided ({m.status})"
+            )
+    service = mapping_service()
+    if service is not None and hasattr(service, "decide"):
+        return int(service.decide(session, membership_ids, DECISIONS[decision], user=user.username, note=note))
+    status = DECISIONS[decision]
+    now = utcnow()
+    for m, _ in rows:
+        old = {"status": m.status, "decided_by": m.decided_by}
+        m.status = status
+        m.source = "manual"
+        m.decided_by = user.username
+        m.decided_at = now
+        if note:
+            m.reason = f"{m.reason or ''}；审核意见：{note}".lstrip("；")
+        session.add(
+            AuditLog(
+                user=user.username,
+                action=decision,
+                entity="chain_membership",
+                entity_key=str(m.id),
+                old_value=old,
+                new_value={"status": status},
+            )
+        )
+    bump(session, "memberships")
+    session.flush()
+    return len(rows)

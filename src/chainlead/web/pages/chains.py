@@ -1,0 +1,83 @@
+"""生态圈 / 产业链 pages: scale and growth, the chain map, top firms, chain masters, tier lists."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from chainlead.web.cache import memo
+from chainlead.web.data.chains import chain_page, ecosystem_page
+from chainlead.web.data.cultivation import candidates
+from chainlead.web.data.program import ProgramInfo, latest_year, program_info
+from chainlead.web.deps import PageError, get_db, page_user, render, url_for_path
+from chainlead.web.users import Principal
+
+router = APIRouter()
+CANDIDATE_TIERS = ("zjtx_provincial", "little_giant_national", "hidden_champion_provincial")
+
+
+def _program(db: Session) -> ProgramInfo:
+    prog = program_info(db)
+    if prog is None:
+        raise PageError(
+            404,
+            "尚未加载方案，请先运行 chainlead program load",
+            "no program loaded yet; run chainlead program load first",
+        )
+    return prog
+
+
+def _year(db: Session, prog: ProgramInfo, year: int | None) -> int:
+    return year or latest_year(db) or prog.base_year
+
+
+@router.get("/ecosystems/{eco_id}")
+def ecosystem(
+    request: Request,
+    eco_id: int,
+    year: int | None = Query(None, ge=1990, le=2100),
+    db: Session = Depends(get_db),
+    user: Principal = Depends(page_user),
+):
+    prog = _program(db)
+    y = _year(db, prog, year)
+    data = memo(db, request.app, ("eco", eco_id, y), lambda: ecosystem_page(db, prog, eco_id, y, prog.scale_metric))
+    if data is None:
+        raise PageError(404, f"没有编号为 {eco_id} 的生态圈", f"no ecosystem with id {eco_id}")
+    return render(request, "ecosystem.html", {"nav": "chains", "prog": prog, **data}, user=user)
+
+
+@router.get("/chains")
+def chains_index(request: Request, db: Session = Depends(get_db), user: Principal = Depends(page_user)):
+    prog = _program(db)
+    target = prog.chains[0].id if prog.chains else None
+    if user.role == "leader" and user.chains:
+        own = prog.chain_by_name(user.chains[0])
+        target = own.id if own else target
+    if target is None:
+        raise PageError(404, "方案中没有产业链", "the program has no chains")
+    return RedirectResponse(url_for_path(request, f"/chains/{target}"), status_code=303)
+
+
+@router.get("/chains/{chain_id}")
+def chain(
+    request: Request,
+    chain_id: int,
+    year: int | None = Query(None, ge=1990, le=2100),
+    db: Session = Depends(get_db),
+    user: Principal = Depends(page_user),
+):
+    prog = _program(db)
+    info = prog.chain(chain_id)
+    if info is None:
+        raise PageError(404, f"没有编号为 {chain_id} 的产业链", f"no chain with id {chain_id}")
+    y = _year(db, prog, year)
+    data = memo(db, request.app, ("chain", chain_id, y), lambda: chain_page(db, prog, info, y, prog.scale_metric))
+    cands = memo(
+        db,
+        request.app,
+        ("chain_candidates", chain_id),
+        lambda: {t: candidates(db, t, info.name, limit=8) for t in CANDIDATE_TIERS},
+    )
+    return render(request, "chain.html", {"nav": "chains", "prog": prog, "candidates": cands, **data}, user=user)

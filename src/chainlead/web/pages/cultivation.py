@@ -1,0 +1,71 @@
+"""梯度培育: the funnel, candidates and near-misses per chain, export to Excel."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from chainlead.web.cache import memo
+from chainlead.web.data.cultivation import application_year, candidates, export_candidates, funnel
+from chainlead.web.data.program import ProgramInfo, program_info
+from chainlead.web.deps import PageError, get_db, page_user, render
+from chainlead.web.users import Principal
+
+router = APIRouter()
+TARGET_TIERS = ("innovative_sme", "zjtx_provincial", "little_giant_national", "hidden_champion_provincial")
+
+
+def _chain_name(db: Session, chain: int | None) -> tuple[ProgramInfo, str | None]:
+    prog = program_info(db)
+    if prog is None:
+        raise PageError(404, "尚未加载方案", "no program loaded yet")
+    if chain is None:
+        return prog, None
+    info = prog.chain(chain)
+    if info is None:
+        raise PageError(404, f"没有编号为 {chain} 的产业链", f"no chain with id {chain}")
+    return prog, info.name
+
+
+@router.get("/cultivation")
+def cultivation_page(
+    request: Request,
+    chain: int | None = Query(None, ge=1),
+    db: Session = Depends(get_db),
+    user: Principal = Depends(page_user),
+):
+    prog, name = _chain_name(db, chain)
+    fun = memo(db, request.app, ("funnel", name), lambda: funnel(db, name))
+    lists = memo(
+        db, request.app, ("candidates", name), lambda: {t: candidates(db, t, name, limit=30) for t in TARGET_TIERS}
+    )
+    return render(
+        request,
+        "cultivation.html",
+        {
+            "nav": "cultivation",
+            "prog": prog,
+            "chain_id": chain,
+            "chain_name": name,
+            "year": application_year(db),
+            "funnel": fun,
+            "lists": lists,
+        },
+        user=user,
+    )
+
+
+@router.get("/cultivation/export.xlsx")
+def cultivation_export(
+    chain: int | None = Query(None, ge=1),
+    db: Session = Depends(get_db),
+    user: Principal = Depends(page_user),
+):
+    _, name = _chain_name(db, chain)
+    data = export_candidates({t: candidates(db, t, name, limit=100_000) for t in TARGET_TIERS})
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename*=UTF-8''cultivation-candidates.xlsx"},
+    )

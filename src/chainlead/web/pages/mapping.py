@@ -1,0 +1,78 @@
+"""挂链审核: the mapping review queue; confirm or reject one by one or in bulk (HTMX)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from sqlalchemy.orm import Session
+
+from chainlead.web.data.mapping import DecisionError, decide, queue_counts, review_queue
+from chainlead.web.data.program import program_info
+from chainlead.web.deps import PageError, get_db, page_user, render, writer_user
+from chainlead.web.users import Principal
+
+router = APIRouter()
+PER_PAGE = 30
+
+
+def _context(
+    request: Request, db: Session, user: Principal, chain: int | None, page: int, message: tuple[str, str] | None = None
+) -> dict:  # type: ignore[type-arg]
+    prog = program_info(db)
+    if prog is None:
+        raise PageError(404, "尚未加载方案", "no program loaded yet")
+    items, total = review_queue(db, prog.id, chain, page, PER_PAGE)
+    return {
+        "nav": "mapping",
+        "prog": prog,
+        "items": items,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PER_PAGE)),
+        "chain_id": chain,
+        "counts": queue_counts(db, prog.id),
+        "message": message,
+    }
+
+
+@router.get("/mapping")
+def mapping_page(
+    request: Request,
+    chain: int | None = Query(None, ge=1),
+    page: int = Query(1, ge=1, le=100000),
+    db: Session = Depends(get_db),
+    user: Principal = Depends(page_user),
+):
+    return render(request, "mapping.html", _context(request, db, user, chain, page), user=user)
+
+
+@router.post("/mapping/decide")
+async def mapping_decide(
+    request: Request,
+    decision: str = Form(""),
+    note: str = Form("", max_length=500),
+    chain: str = Form(""),
+    page: str = Form("1"),
+    db: Session = Depends(get_db),
+    user: Principal = Depends(writer_user),
+):
+    form = await request.form()
+    raw_ids = [v for v in form.getlist("ids") if isinstance(v, str)]
+    chain_id = int(chain) if chain.isdigit() else None
+    page_no = int(page) if page.isdigit() and int(page) > 0 else 1
+    status = 200
+    try:
+        ids = [int(v) for v in raw_ids]
+    except ValueError:
+        ids, message, status = [], ("挂链建议编号无效", "invalid suggestion id"), 422
+    else:
+        try:
+            n = decide(db, ids, decision, user, note)
+            verb = ("确认", "confirmed") if decision == "confirm" else ("驳回", "rejected")
+            message = (f"已{verb[0]} {n} 条挂链建议", f"{verb[1]} {n} suggestion(s)")
+        except DecisionError as exc:
+            db.rollback()
+            message, status = (exc.zh, exc.en), exc.status
+    ctx = _context(request, db, user, chain_id, page_no, message)
+    ctx["message_ok"] = status == 200
+    template = "partials/mapping_queue.html" if request.headers.get("hx-request") else "mapping.html"
+    return render(request, template, ctx, status_code=status, user=user)
