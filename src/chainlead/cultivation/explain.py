@@ -148,7 +148,7 @@ def explain(te: TierEval, i: int, with_advice: bool = True) -> Explanation:
                     )
                 )
         score_text = _score_text(te, i, smin, smax)
-        st = _status(bool(te.score_def[i]), bool(te.score_poss[i]))  # type: ignore[index]
+        st = "met" if smin >= rule.pass_score else ("failed" if smax < rule.pass_score else "unknown")
         lines.append(Line("score", "score", "总分", st, score_text, smin, smax))
         lines += [cond_line(te, c, i, "route") for c in rule.routes]
     result = RESULT_NAMES[int(te.result[i])]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from chainlead.cultivation.metrics import ENUM_CODES, FACT_ZH, FIN_FIELDS
 from chainlead.reference.industry import industry
+from chainlead.registry.formats import FACTS
 
 FACT_COLUMNS = tuple(FACT_ZH)
 TITLE_TIERS = ("innovative_sme", "zjtx_provincial", "hidden_champion_provincial", "little_giant_national", "high_tech")
@@ -59,10 +60,16 @@ def _industry_facts(code: object) -> tuple[float, float, float, float]:
     return float(emp), float(rev), manufacturing, encouraged
 
 
+_BOOL_MAP = {True: 1.0, False: 0.0}
+
+
 def to_bool_float(series: pd.Series) -> np.ndarray:
-    """True/False/None (or 1/0/NaN) → 1.0/0.0/NaN."""
-    s = series.astype(object)
-    return np.array([np.nan if v is None or (isinstance(v, float) and np.isnan(v)) else float(bool(v)) for v in s])
+    """True/False/None (or 1/0/NaN) → 1.0/0.0/NaN, vectorised."""
+    if series.dtype == bool:
+        return series.to_numpy(float)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return np.where(series.isna(), np.nan, (series.fillna(0) != 0).astype(float))
+    return pd.to_numeric(series.astype(object).map(_BOOL_MAP), errors="coerce").to_numpy(float)
 
 
 @dataclass
@@ -114,17 +121,17 @@ def build_inputs(
             cols[f"{f}_{k}"] = pd.to_numeric(vals, errors="coerce").to_numpy(float)
     cols.update(_fact_columns(facts, index, year))
     codes = ent["industry_code"] if "industry_code" in ent else pd.Series([None] * n)
-    table = {c: _industry_facts(c) for c in pd.unique(codes.astype(object))}
-    ind = np.array([table[c] for c in codes.astype(object)], dtype=float).reshape(n, 4)
-    cols["sme_emp_limit"], cols["sme_rev_limit"] = ind[:, 0], ind[:, 1]
-    cols["is_manufacturing"], cols["encouraged_sector"] = ind[:, 2], ind[:, 3]
+    codes = codes.astype(object).where(codes.notna(), "")
+    table = {c: _industry_facts(c) for c in pd.unique(codes)}
+    for k, name in enumerate(("sme_emp_limit", "sme_rev_limit", "is_manufacturing", "encouraged_sector")):
+        cols[name] = codes.map({c: v[k] for c, v in table.items()}).to_numpy(float)
     district = ent["district_code"].astype(object) if "district_code" in ent else pd.Series([None] * n)
     region = np.where(district.notna(), district.astype(str).str[:2], index.str[2:4])
     cols["in_zhejiang"] = (region == "33").astype(float)
     founded = (
         pd.to_datetime(ent["founded_on"], errors="coerce") if "founded_on" in ent else pd.Series(pd.NaT, index=range(n))
     )
-    cols["founded_frac"] = (founded.dt.year + (founded.dt.dayofyear - 1) / 366).to_numpy(float)
+    cols["founded_frac"] = (founded.dt.year + (founded.dt.day_of_year - 1) / 366).to_numpy(float)
     high_tech = to_bool_float(ent["is_high_tech"]) if "is_high_tech" in ent else np.full(n, np.nan)
     holds = _holds(qualifications, index, year)
     for tier in TITLE_TIERS:
@@ -158,12 +165,8 @@ def _fact_columns(facts: pd.DataFrame | None, index: pd.Index, year: int) -> dic
             out[c] = np.full(n, np.nan)
         elif c in ENUM_CODES:
             out[c] = f[c].map(ENUM_CODES[c]).to_numpy(float)
-        elif f[c].dtype == object:
-            out[c] = to_bool_float(f[c]) if _is_boolish(f[c]) else pd.to_numeric(f[c], errors="coerce").to_numpy(float)
+        elif FACTS.column(c).type == "bool":
+            out[c] = to_bool_float(f[c])
         else:
             out[c] = pd.to_numeric(f[c], errors="coerce").to_numpy(float)
     return out
-
-
-def _is_boolish(s: pd.Series) -> bool:
-    return any(isinstance(v, bool) for v in s.dropna().head(50))
