@@ -1,0 +1,202 @@
+"""Tier titles for the demo population (梯度培育称号): exact baselines, later batches, reviews.
+
+Counts valid on 2022-05-31 equal the program's baselines exactly (310 / 36 / 53 for
+hangzhou-2022); later batches follow Hangzhou's published pace, scaled for small populations.
+小巨人 are chosen among holders of a valid provincial 专精特新 title, as the 2022 rules require.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from chainlead.demo import profile
+from chainlead.demo.core import NO_EXIT, Population
+
+TIERS = (
+    "innovative_sme",
+    "zjtx_provincial",
+    "hidden_champion_provincial",
+    "little_giant_national",
+    "single_champion_national",
+    "high_tech",
+)
+TIER_INDEX = {t: i for i, t in enumerate(TIERS)}
+
+
+@dataclass
+class Titles:
+    """All qualification rows plus per-enterprise summaries the figures depend on."""
+
+    ent: np.ndarray  # int32 enterprise index
+    tier: np.ndarray  # int8 index into TIERS
+    granted: np.ndarray  # datetime64[D]
+    expires: np.ndarray  # datetime64[D]
+    ever: np.ndarray  # (n, len(TIERS)) bool: held the tier at some time
+    high_tech_now: np.ndarray  # bool: valid 高新技术企业 at the end of 2024
+
+    def valid_on(self, tier: str, day: dt.date) -> int:
+        d = np.datetime64(day, "D")
+        mask = (self.tier == TIER_INDEX[tier]) & (self.granted <= d) & (self.expires >= d)
+        return int(np.unique(self.ent[mask]).size)
+
+
+def plus_years(days: np.ndarray, years: int) -> np.ndarray:
+    """The day before the same date `years` later (end of a title's validity)."""
+    month = days.astype("datetime64[M]")
+    day_of_month = days - month.astype("datetime64[D]")
+    return (month + 12 * years).astype("datetime64[D]") + day_of_month - np.timedelta64(1, "D")
+
+
+class _Book:
+    def __init__(self, n: int) -> None:
+        self.rows: list[tuple[np.ndarray, int, np.ndarray]] = []
+        self.n = n
+
+    def add(self, ents: np.ndarray, tier: str, granted) -> None:
+        if ents.size == 0:
+            return
+        g = np.broadcast_to(np.asarray(granted, dtype="datetime64[D]"), ents.shape).copy()
+        self.rows.append((ents.astype(np.int32), TIER_INDEX[tier], g))
+
+    def holders(self, tier: str, day: np.datetime64) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
+        for ents, t, g in self.rows:
+            if t == TIER_INDEX[tier]:
+                ok = (g <= day) & (plus_years(g, profile.VALIDITY_YEARS) >= day)
+                mask[ents[ok]] = True
+        return mask
+
+    def cohort(self, tier: str, granted: np.datetime64) -> np.ndarray:
+        out = [ents[g == granted] for ents, t, g in self.rows if t == TIER_INDEX[tier]]
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int32)
+
+
+def _prev_revenue(pop: Population, day: dt.date) -> np.ndarray:
+    col = min(max(day.year - 1 - profile.YEARS[0], 0), len(profile.YEARS) - 1)
+    return np.nan_to_num(pop.revenue[:, col])
+
+
+def _alive(pop: Population, day: dt.date, min_age_years: int) -> np.ndarray:
+    cutoff = np.datetime64(dt.date(day.year - min_age_years, day.month, min(day.day, 28)), "D")
+    return (pop.founded <= cutoff) & (pop.exit_year > day.year)
+
+
+def _pick(rng, k: int, pool: np.ndarray, fallback: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Top-k by score (plus Gumbel noise) from `pool`, topped up from `fallback` if short."""
+    chosen = _top(rng, np.flatnonzero(pool), score, k)
+    if chosen.size < k:
+        chosen = np.concatenate([chosen, _top(rng, np.flatnonzero(fallback & ~pool), score, k - chosen.size)])
+    return np.sort(chosen)
+
+
+def _top(rng, candidates: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    noisy = score[candidates] + rng.gumbel(size=candidates.size)
+    if k <= 0:
+        return candidates[:0]
+    if candidates.size > k:
+        part = np.argpartition(-noisy, k - 1)[:k]
+        return candidates[part[np.argsort(-noisy[part], kind="stable")]]
+    return candidates[np.argsort(-noisy, kind="stable")]
+
+
+def assign_titles(pop: Population, rng: np.random.Generator, tech_chain: np.ndarray) -> Titles:
+    """Draw every title; `tech_chain[c]` is True for technology-intensive chains."""
+    n = pop.n
+    book = _Book(n)
+    scale = min(1.0, n / profile.LATER_GRANTS_FULL_AT)
+    big = pop.master | pop.listed
+    tech = tech_chain[pop.chain]
+    base_score = 1.0 * pop.manufacturing + 0.8 * tech
+
+    def sme_pool(day: dt.date, age: int) -> tuple[np.ndarray, np.ndarray]:
+        alive = _alive(pop, day, age) & ~big
+        rev = _prev_revenue(pop, day)
+        return alive & (rev >= 1000) & (rev < 40000), alive & (rev > 0)
+
+    # Baseline grants first, and zjtx before the others: baseline 小巨人 are drawn from its holders.
+    grants = sorted(
+        [(d, t, c, True) for t, d, c in profile.BASELINE_GRANTS]
+        + [(d, t, max(0, round(c * scale)), False) for t, d, c in profile.LATER_GRANTS],
+        key=lambda g: (not g[3], g[1] != "zjtx_provincial", g[0]),
+    )
+    for day, tier, count, _baseline in grants:
+        d64 = np.datetime64(day, "D")
+        rev = _prev_revenue(pop, day)
+        logrev = np.log1p(rev)
+        if tier == "zjtx_provincial":
+            pool, fallback = sme_pool(day, 2)
+            pool &= ~book.holders(tier, d64)
+            picked = _pick(rng, count, pool, fallback & ~book.holders(tier, d64), base_score)
+        elif tier == "little_giant_national":
+            zjtx_now = book.holders("zjtx_provincial", d64)
+            if not zjtx_now.any():  # baseline cohorts predate the 2022 list: use its holders
+                zjtx_now = book.holders("zjtx_provincial", np.datetime64(profile.BASELINE_DATE, "D"))
+            alive = _alive(pop, day, 3)
+            free = ~book.holders(tier, d64)
+            pool = zjtx_now & alive & free
+            picked = _pick(rng, count, pool, alive & free & ~big & (rev > 0), base_score + 0.5 * logrev)
+        elif tier == "hidden_champion_provincial":
+            alive = _alive(pop, day, 5) & ~book.holders(tier, d64) & ~pop.master
+            pool = alive & pop.manufacturing & (rev >= 5000)
+            picked = _pick(rng, count, pool, alive & (rev > 0), 0.8 * logrev)
+        else:
+            raise AssertionError(tier)
+        book.add(picked, tier, d64)
+
+    for tier, cohort_day, review_day, share in profile.REVIEWS:
+        cohort = book.cohort(tier, np.datetime64(cohort_day, "D"))
+        alive = pop.exit_year[cohort] > review_day.year
+        passed = cohort[alive & (rng.random(cohort.size) < share)]
+        book.add(np.sort(passed), tier, np.datetime64(review_day, "D"))
+
+    for day, count in profile.SINGLE_CHAMPION_GRANTS:
+        d64 = np.datetime64(day, "D")
+        rev = _prev_revenue(pop, day)
+        alive = _alive(pop, day, 10) & ~book.holders("single_champion_national", d64)
+        pool = alive & pop.manufacturing & (rev > 0)
+        k = min(count, max(1, n // 2000))
+        book.add(_pick(rng, k, pool, alive & (rev > 0), 1.2 * np.log1p(rev)), "single_champion_national", d64)
+
+    for day, share in profile.INNOVATIVE_BATCHES:
+        d64 = np.datetime64(day, "D")
+        excluded = book.holders("zjtx_provincial", d64) | book.holders("little_giant_national", d64)
+        excluded |= book.holders("innovative_sme", d64)
+        pool, fallback = sme_pool(day, 1)
+        pool &= ~excluded
+        k = round(share * n)
+        book.add(_pick(rng, k, pool, fallback & ~excluded, base_score), "innovative_sme", d64)
+
+    ever = np.zeros((n, len(TIERS)), dtype=bool)
+    for ents, t, _g in book.rows:
+        ever[ents, t] = True
+
+    # 高新技术企业: a share by chain type, plus most holders of the SME titles; renewed every 3 years.
+    p = np.where(tech, profile.HIGH_TECH_SHARE_TECH, profile.HIGH_TECH_SHARE_OTHER)
+    p = np.where(ever[:, TIER_INDEX["little_giant_national"]], 0.95, p)
+    p = np.where(ever[:, TIER_INDEX["zjtx_provincial"]], np.maximum(p, 0.75), p)
+    p = np.where(ever[:, TIER_INDEX["hidden_champion_provincial"]], np.maximum(p, 0.6), p)
+    ht = rng.random(n) < p
+    founded_year = pop.founded.astype("datetime64[Y]").astype(int) + 1970
+    first = np.maximum(founded_year + 1, rng.integers(2010, 2024, size=n))
+    offset = rng.integers(0, 25, size=n)
+    for k in range(6):
+        year = first + 3 * k
+        ok = ht & (year <= 2024) & (year < pop.exit_year) & (year + 3 > 2019)
+        ents = np.flatnonzero(ok)
+        day = (year[ents] - 1970).astype("datetime64[Y]").astype("datetime64[D]") + 334 + offset[ents]
+        book.add(ents, "high_tech", day.astype("datetime64[D]"))
+    ever[:, TIER_INDEX["high_tech"]] = ht & (first <= 2024)
+    now = book.holders("high_tech", np.datetime64("2024-12-31"))
+
+    ent = np.concatenate([r[0] for r in book.rows]) if book.rows else np.zeros(0, np.int32)
+    tier = np.concatenate([np.full(r[0].size, r[1], np.int8) for r in book.rows]) if book.rows else ent
+    granted = np.concatenate([r[2] for r in book.rows]) if book.rows else np.zeros(0, "datetime64[D]")
+    order = np.lexsort((tier, granted, ent))
+    ent, tier, granted = ent[order], tier[order].astype(np.int8), granted[order]
+    return Titles(ent, tier, granted, plus_years(granted, profile.VALIDITY_YEARS), ever, now)
+
+
+__all__ = ["NO_EXIT", "TIERS", "Titles", "assign_titles", "plus_years"]
