@@ -104,14 +104,14 @@ def known(a: Arr) -> IV:
 
 
 def _ratio(num: Arr, den: Arr) -> Arr:
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = num / den * 100.0
     return np.where(np.isnan(num) | np.isnan(den), np.nan, np.where(den > 0, out, 0.0))
 
 
 def _growth(cur: Arr, prev: Arr) -> Arr:
     """Growth in % ; a base <= 0 makes the rate undefined and it counts as not met (-inf)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = (cur / prev - 1.0) * 100.0
     return np.where(np.isnan(cur) | np.isnan(prev), np.nan, np.where(prev > 0, out, -INF))
 
@@ -159,7 +159,7 @@ def _ratio_m(num: str, den: str) -> Callable[[Mapping[str, Arr], int, Settings],
 def _mbr_growth_avg2(x: Mapping[str, Arr], y: int, s: Settings) -> IV:
     m1, m2, m3 = x["main_business_revenue_wan_1"], x["main_business_revenue_wan_2"], x["main_business_revenue_wan_3"]
     if s.growth == "cagr":
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             cagr = (np.sqrt(np.clip(m1 / m3, 0, None)) - 1.0) * 100.0
         v = np.where(np.isnan(m1) | np.isnan(m3), np.nan, np.where(m3 > 0, cagr, -INF))
         return known(v)
