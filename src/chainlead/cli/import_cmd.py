@@ -114,22 +114,22 @@ def _print(report: ImportReport) -> None:
             f"[dim]{report.file_name}: {where}，表头在第 {report.header_row} 行 / header at row {report.header_row}[/]"
         )
     for zh, en in report.notices:
-        console.print(f"[cyan]提示 notice:[/] {escape(zh)} / {escape(en)}", highlight=False)
+        console.print(f"[cyan]提示 notice:[/] {escape(zh)} / {escape(en)}", highlight=False, soft_wrap=True)
     for issue in report.warnings[:SHOW_ISSUES]:
-        console.print(_line("[yellow]警告 warning[/]", issue), highlight=False)
+        console.print(_line("[yellow]警告 warning[/]", issue), highlight=False, soft_wrap=True)
     if report.warnings_count > SHOW_ISSUES:
         console.print(f"[yellow]… 另有 {report.warnings_count - SHOW_ISSUES} 条警告 / more warnings[/]")
     for issue in report.rejected[:SHOW_ISSUES]:
-        console.print(_line("[red]拒绝 rejected[/]", issue), highlight=False)
+        console.print(_line("[red]拒绝 rejected[/]", issue), highlight=False, soft_wrap=True)
     if report.rows_rejected > SHOW_ISSUES:
         console.print(f"[red]… 另有 {report.rows_rejected - SHOW_ISSUES} 行被拒绝 / more rejected rows[/]")
     if report.rejects_file and report.rows_rejected:
-        console.print(f"拒绝行已写入 / rejected rows written to: {report.rejects_file}")
+        console.print(f"拒绝行已写入 / rejected rows written to: {report.rejects_file}", soft_wrap=True)
     if report.status == "failed" and report.rows_read == 0:
         return
     prefix = "[试运行 dry run，未写入 nothing written] " if report.dry_run else ""
     style = "green" if report.ok else "red"
-    console.print(f"[{style}]{prefix}{report.summary_zh()} / {report.summary_en()}[/]", highlight=False)
+    console.print(f"[{style}]{prefix}{report.summary_zh()} / {report.summary_en()}[/]", highlight=False, soft_wrap=True)
     if report.batch_id is not None:
         console.print(f"导入批次 / import batch: {report.batch_id} ({report.status})")
 

@@ -130,7 +130,7 @@ class Applier:
             return {}
         t = self.target
         table = t.table
-        extra = ["source", "status"] if t.kind == "memberships" else []
+        extra = ["source", "status", "decided_by", "batch_id"] if t.kind == "memberships" else []
         wanted = [table.c.id, *(table.c[c] for c in t.db_key), *(table.c[c] for c in (*cols, *extra))]
         first = sorted({k[0] for k in dbkeys}, key=str)
         found: dict[tuple, dict[str, Any]] = {}

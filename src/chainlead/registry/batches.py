@@ -203,7 +203,11 @@ def _conflicts(
     keys = {key_text(tuple(k)) for k in inserted} | {e["entity_key"] for e in updated}
     later = conn.execute(
         select(_AUDIT.c.entity_key, _AUDIT.c.batch_id).where(
-            _AUDIT.c.entity == table.name, _AUDIT.c.action == "update", _AUDIT.c.id > _last_audit(conn, batch_id)
+            _AUDIT.c.entity == table.name,
+            _AUDIT.c.action == "update",
+            _AUDIT.c.id > _last_audit(conn, batch_id),
+            _AUDIT.c.batch_id.is_(None)
+            | _AUDIT.c.batch_id.notin_(select(_BATCH.c.id).where(_BATCH.c.undone_at.isnot(None))),
         )
     ).all()
     found += [f"{k}（批次 batch {b}）" for k, b in later if k in keys and b != batch_id]

@@ -214,6 +214,11 @@ def _run(
         if report.dry_run:
             report.status = "dry_run"
             conn.rollback()
+            if state.strict and report.rows_rejected:
+                report.error = (
+                    f"试运行：{report.rows_rejected} 行未通过校验，严格模式下整个文件不会写入",
+                    f"dry run: {report.rows_rejected} rows fail validation, so a strict import would write nothing",
+                )
         elif state.strict and report.rows_rejected:
             conn.rollback()
             report.batch_id = None
