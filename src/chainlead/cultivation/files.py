@@ -54,7 +54,7 @@ def read_raw(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(path, dtype=object)
+            return pd.read_excel(path, dtype=object, engine="calamine")
         if suffix in (".csv", ".txt"):
             try:
                 return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")

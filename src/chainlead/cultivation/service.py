@@ -239,10 +239,10 @@ def candidates(
     table = status_table(session, year, chain, district)
     if table.empty:
         return table.assign(category_zh=[])
-    if tier:
-        table = table[table["tier"] == tier]
     excluded = _exclusions(table, year) & table["category"].ne("holder")
     table.loc[excluded, "category"] = "excluded"
+    if tier:
+        table = table[table["tier"] == tier]
     table = table[table["category"].isin(include)].copy()
     table["category_zh"] = table["category"].map(CATEGORY_ZH)
     order = {
