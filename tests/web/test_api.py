@@ -1,0 +1,111 @@
+"""The JSON API: tokens, 401 everywhere without one, status JSON, roles, decisions."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from chainlead.db.engine import session_scope
+from chainlead.db.models import AuditLog, ChainMembership
+from chainlead.web.data.status import status_report
+from tests.web.conftest import token
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def test_every_api_route_needs_a_token(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    checked = 0
+    for path, methods in schema.json()["paths"].items():
+        if path.endswith("/auth/token"):
+            continue
+        for method in methods:
+            r = client.request(method.upper(), _concrete(path))
+            assert r.status_code == 401, (method, path, r.status_code)
+            r = client.request(method.upper(), _concrete(path), headers={"Authorization": "Bearer forged.token"})
+            assert r.status_code == 401, (method, path)
+            checked += 1
+    assert checked >= 12
+
+
+def test_token_flow_and_status_json(client: TestClient, seeded) -> None:  # type: ignore[no-untyped-def]
+    r = client.post("/api/v1/auth/token", data={"username": "viewer", "password": "wrong"})
+    assert r.status_code == 401
+    headers = token(client, "viewer")
+    me = client.get("/api/v1/auth/me", headers=headers).json()
+    assert me == {"username": "viewer", "role": "viewer", "display_name": "", "chains": []}
+    got = client.get("/api/v1/status?year=2023", headers=headers)
+    assert got.status_code == 200
+    with session_scope(seeded[0]) as s:
+        expected = status_report(s, year=2023)
+    assert got.json() == expected
+    body = got.json()
+    eco = next(e for e in body["ecosystems"] if e["name"] == "智能物联")
+    # enterprises 0–29 are counted members of 智能物联 chains: sum (i+1)*1000*1.2 万元
+    assert abs(eco["scale_yi"] - sum((i + 1) * 1200.0 for i in range(30)) / 10000) < 1e-6
+    assert client.get("/api/v1/status?year=1800", headers=headers).status_code == 422
+
+
+def test_api_token_rate_limited(client: TestClient) -> None:
+    for _ in range(5):
+        assert client.post("/api/v1/auth/token", data={"username": "office", "password": "x"}).status_code == 401
+    r = client.post("/api/v1/auth/token", data={"username": "office", "password": "office-pass-1"})
+    assert r.status_code == 429 and "登录失败次数过多" in r.json()["detail"]
+
+
+def test_api_decisions_respect_roles(client: TestClient, seeded) -> None:  # type: ignore[no-untyped-def]
+    url, data = seeded
+    ids = data.suggestion_ids[:3]
+    r = client.post(
+        "/api/v1/mapping/decisions", json={"ids": ids, "decision": "confirm"}, headers=token(client, "viewer")
+    )
+    assert r.status_code == 403
+    office = token(client, "office")
+    queue = client.get("/api/v1/mapping/queue", headers=office).json()
+    assert queue["total"] == 10
+    r = client.post("/api/v1/mapping/decisions", json={"ids": ids, "decision": "confirm"}, headers=office)
+    assert r.status_code == 200 and r.json()["decided"] == 3
+    r = client.post("/api/v1/mapping/decisions", json={"ids": ids, "decision": "reject"}, headers=office)
+    assert r.status_code == 409
+    r = client.post("/api/v1/mapping/decisions", json={"ids": [999999], "decision": "reject"}, headers=office)
+    assert r.status_code == 404
+    r = client.post("/api/v1/mapping/decisions", json={"ids": [], "decision": "maybe"}, headers=office)
+    assert r.status_code == 422
+    assert client.get("/api/v1/mapping/queue", headers=office).json()["total"] == 7
+    with session_scope(url) as s:
+        rows = s.scalars(select(ChainMembership).where(ChainMembership.id.in_(ids))).all()
+        assert {m.status for m in rows} == {"confirmed"} and {m.decided_by for m in rows} == {"office"}
+        assert len(s.scalars(select(AuditLog).where(AuditLog.entity == "chain_membership")).all()) == 3
+
+
+def test_api_reads(client: TestClient, seeded) -> None:  # type: ignore[no-untyped-def]
+    data = seeded[1]
+    h = token(client, "viewer")
+    prog = client.get("/api/v1/program", headers=h).json()
+    assert prog["name"] == "hangzhou-2022" and len(prog["ecosystems"]) == 5
+    chain = client.get(f"/api/v1/chains/{data.vision_id}?year=2023", headers=h).json()
+    assert chain["chain"]["name"] == "视觉智能"
+    first = next(n for n in chain["nodes"] if n["id"] == data.vision_nodes[0])
+    assert first["enterprises"] == 10
+    ents = client.get(f"/api/v1/enterprises?chain={data.vision_id}&sort=revenue&order=asc&per_page=5", headers=h).json()
+    assert ents["total"] == 20 and ents["items"][0]["uscc"] == data.usccs[0]
+    assert client.get("/api/v1/enterprises?tier=nonsense", headers=h).status_code == 422
+    one = client.get(f"/api/v1/enterprises/{data.usccs[3]}", headers=h).json()
+    assert [f["year"] for f in one["financials"]] == [2021, 2022, 2023]
+    assert one["memberships"][0]["chain"] == "视觉智能"
+    assert one["eligibility"]["tiers"]
+    assert client.get("/api/v1/enterprises/91330106MA9999999X", headers=h).status_code == 404
+    assert client.get("/api/v1/chains/99999", headers=h).status_code == 404
+    funnel = client.get("/api/v1/cultivation/funnel", headers=h).json()
+    zjtx = next(x for x in funnel if x["tier"] == "zjtx_provincial")
+    assert zjtx["holders"] == 5 and zjtx["target"] == 2500
+    assert client.get("/api/v1/cultivation/candidates?tier=bogus", headers=h).status_code == 422
+    assert (
+        client.get("/api/v1/cultivation/candidates?tier=zjtx_provincial&chain=视觉智能", headers=h).status_code == 200
+    )
+    assert client.get("/api/v1/imports", headers=h).json() == []
