@@ -25,7 +25,7 @@ def test_login_sets_a_safe_cookie_and_logs(client: TestClient, seeded) -> None: 
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == "/mapping"
-    cookie = [h for h in r.headers.get_list("set-cookie") if h.startswith("chainlead_session=")][0].lower()
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("chainlead_session=")).lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
     assert client.get("/mapping").status_code == 200
     with session_scope(seeded[0]) as s:

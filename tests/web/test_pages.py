@@ -15,7 +15,11 @@ from chainlead.web.app import create_app
 from tests.web.conftest import SECRET, csrf_of, login
 from tests.web.seed import make_uscc
 
-GOOD_CSV = "统一社会信用代码,企业名称,区县代码,行业代码\n{a},杭州新导入甲有限公司,330106,3919\n{b},杭州新导入乙有限公司,330108,3919\n"
+GOOD_CSV = (
+    "统一社会信用代码,企业名称,区县代码,行业代码\n"
+    "{a},杭州新导入甲有限公司,330106,3919\n"
+    "{b},杭州新导入乙有限公司,330108,3919\n"
+)
 BAD_CSV = "统一社会信用代码,企业名称,区县代码\n123,坏代码公司,330106\n{a},好公司,999999\n"
 
 
