@@ -11,6 +11,7 @@ from chainlead.cli import db_cmd, import_cmd, program_cmd, serve_cmd, template_c
 from chainlead.cli.common import fail
 from chainlead.cli.cultivation_cmd import app as cultivation_app
 from chainlead.cli.demo_cmd import demo_data
+from chainlead.cli.mapping_cmd import app as mapping_app, classify as classify_cmd
 
 app = typer.Typer(
     name="chainlead",
@@ -27,6 +28,7 @@ app.command("template")(template_cmd.template)
 app.command("demo-data")(demo_data)
 app.add_typer(user_cmd.app, name="user")
 app.command("serve")(serve_cmd.serve)
+app.add_typer(mapping_app, name="map"); app.command("classify")(classify_cmd)  # noqa: E702
 
 
 @app.command("version")

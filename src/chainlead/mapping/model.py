@@ -1,0 +1,179 @@
+"""The learned mapping model (挂链模型): features → calibrated chain and node probabilities.
+
+A linear support-vector classifier over chains plus `none` (outside every chain) with balanced
+class weights. Its margins become probabilities by a softmax with one temperature, fitted on
+out-of-fold margins (3-fold cross-validation inside the training set) to minimise log-loss —
+so a confidence of 0.8 means right about 8 times in 10 on unseen enterprises. A second linear
+classifier picks the node inside a chain when node labels exist. The model is pickled with
+`FORMAT_VERSION` and refused on mismatch.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from chainlead.mapping.features import FeatureBuilder
+from chainlead.mapping.rules import ChainScore, RuleIndex
+from chainlead.mapping.text import EnterpriseText
+
+FORMAT_VERSION = 1
+NONE = "none"
+MAX_TRAIN = 60_000  # larger label sets are subsampled per class (documented in docs/mapping.md)
+
+
+class ModelFormatError(ValueError):
+    """A stored model from another format version."""
+
+
+@dataclass
+class TrainReport:
+    examples: int
+    classes: dict[str, int]
+    node_examples: int
+    calibrated: bool
+    tokenizer: str
+    temperature: float = 1.0
+    notes: list[str] = field(default_factory=list)
+
+
+class MappingModel:
+    """Chain classifier (+ optional node classifier) over enterprise texts."""
+
+    def __init__(self, index: RuleIndex, tokenizer: str = "char", c: float = 0.5) -> None:
+        self.format_version = FORMAT_VERSION
+        self.features = FeatureBuilder(index, tokenizer)
+        self.c = c
+        self.chain_clf: LinearSVC | None = None
+        self.node_clf: LinearSVC | None = None
+        self.temperature = 1.0
+        self.classes: list[str] = []
+        self.node_classes: list[str] = []
+        self.report: TrainReport | None = None
+
+    @property
+    def index(self) -> RuleIndex:
+        return self.features.index
+
+    def _svc(self) -> LinearSVC:
+        return LinearSVC(C=self.c, class_weight="balanced")
+
+    def fit(
+        self,
+        ents: list[EnterpriseText],
+        chains: list[str],
+        nodes: list[str | None] | None = None,
+        seed: int = 0,
+        calibrate: bool = True,
+    ) -> TrainReport:
+        """Train on labelled enterprises: chain name or `none`, optionally node names."""
+        known = set(self.index.chain_names) | {NONE}
+        keep = [i for i, c in enumerate(chains) if c in known]
+        keep = _subsample(keep, [chains[i] for i in keep], MAX_TRAIN, seed)
+        ents = [ents[i] for i in keep]
+        labels = np.array([chains[i] for i in keep])
+        node_labels = [nodes[i] if nodes else None for i in keep]
+        counts = Counter(labels.tolist())
+        if len(counts) < 2:
+            raise ValueError("need at least two classes (two chains, or a chain and none)")
+        x = self.features.fit_transform(ents)
+        clf = self._svc().fit(x, labels)
+        self.chain_clf = clf
+        self.classes = [str(c) for c in clf.classes_]
+        calibrated = calibrate and min(counts.values()) >= 3 and len(labels) >= 30
+        self.temperature = self._fit_temperature(x, labels, seed) if calibrated else 1.0
+        node_rows = [i for i, n in enumerate(node_labels) if n and labels[i] != NONE]
+        node_keys = [f"{labels[i]}/{node_labels[i]}" for i in node_rows]
+        self.node_clf, self.node_classes = None, []
+        if len(set(node_keys)) >= 2:
+            nclf = self._svc().fit(x[node_rows], node_keys)
+            self.node_clf = nclf
+            self.node_classes = [str(c) for c in nclf.classes_]
+        self.report = TrainReport(
+            examples=len(labels),
+            classes=dict(counts),
+            node_examples=len(node_rows),
+            calibrated=calibrated,
+            tokenizer=self.features.tokenizer,
+            temperature=self.temperature,
+        )
+        return self.report
+
+    def _fit_temperature(self, x, labels: np.ndarray, seed: int) -> float:  # type: ignore[no-untyped-def]
+        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
+        margins = np.zeros((len(labels), len(self.classes)))
+        for tr, te in folds.split(np.zeros(len(labels)), labels):
+            clf = self._svc().fit(x[tr], labels[tr])
+            cols = [self.classes.index(str(c)) for c in clf.classes_]
+            part = np.full((len(te), len(self.classes)), -5.0)
+            part[:, cols] = _margins(clf, x[te])
+            margins[te] = part
+        truth = np.array([self.classes.index(str(y)) for y in labels])
+        grid = np.exp(np.linspace(np.log(0.02), np.log(5.0), 60))
+        losses = [-np.mean(np.log(softmax(margins / t)[np.arange(len(truth)), truth] + 1e-12)) for t in grid]
+        return float(grid[int(np.argmin(losses))])
+
+    def predict(
+        self, ents: list[EnterpriseText], scores: list[list[ChainScore]] | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Chain probabilities (rows × `classes`) and node probabilities (× `node_classes`).
+
+        `scores`: the rule scores of `ents` when the caller has them already.
+        """
+        if self.chain_clf is None:
+            raise ValueError("model is not trained")
+        x = self.features.transform(ents, scores)
+        chain_p = softmax(_margins(self.chain_clf, x) / self.temperature)
+        node_p = None
+        if self.node_clf is not None:
+            node_p = softmax(_margins(self.node_clf, x) / self.temperature)
+        return chain_p, node_p
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        pickle.dump({"format_version": FORMAT_VERSION, "model": self}, buf, protocol=5)
+        return buf.getvalue()
+
+    @staticmethod
+    def from_bytes(blob: bytes) -> MappingModel:
+        data = pickle.loads(blob)
+        if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
+            found = data.get("format_version") if isinstance(data, dict) else None
+            raise ModelFormatError(f"stored model format {found}, expected {FORMAT_VERSION}")
+        return data["model"]
+
+
+def _margins(clf: LinearSVC, x) -> np.ndarray:  # type: ignore[no-untyped-def]
+    m = clf.decision_function(x)
+    if m.ndim == 1:  # two classes: one margin for the second class
+        m = np.column_stack([-m / 2, m / 2])
+    return m
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _subsample(rows: list[int], labels: list[str], limit: int, seed: int) -> list[int]:
+    if len(rows) <= limit:
+        return rows
+    rng = np.random.default_rng(seed)
+    by: dict[str, list[int]] = {}
+    for r, lab in zip(rows, labels, strict=True):
+        by.setdefault(lab, []).append(r)
+    per_class = max(limit // len(by), 1)
+    out: list[int] = []
+    for lab in sorted(by):
+        items = by[lab]
+        if len(items) > per_class:
+            items = list(rng.choice(items, per_class, replace=False))
+        out.extend(int(i) for i in items)
+    return sorted(out)

@@ -1,0 +1,210 @@
+"""Rule scoring from the program file (规则挂链): codes, product terms and keywords per node.
+
+Evidence and its weight (score points; a node's score is the sum over evidence):
+
+| evidence | points |
+|---|---|
+| industry code in the node's `industry_codes` (强) | 3.0 |
+| industry code in the node's `partial_codes` (弱) | 1.0 |
+| a main product names a node product term | 3.0 × product weight (revenue share) |
+| a main product contains a node keyword | 2.0 × product weight |
+| … and the product name *is* the term | × 1.3 |
+| the enterprise name contains a product term / keyword | 1.5 / 1.2 |
+| the business scope contains a product term / keyword | 0.6 (0.3 after the first 60 characters), at most 2.0 per node |
+| the chain's own name or alias appears | as a keyword of the chain's first node |
+
+A term attached to nodes of several chains is less telling: its points are divided by the square
+root of the number of chains. A chain's score is its best node's score plus a quarter of the
+other nodes' scores (at most 1.0). Confidence = 1 − exp(−score / 2.5): one main product that is
+all of the revenue and names a node product gives 0.70; with the matching industry code, 0.91.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from chainlead.mapping.terms import TermMatcher
+from chainlead.mapping.text import EnterpriseText, core_name, normalize
+from chainlead.program.model import Program
+from chainlead.reference.industry import industry_name
+
+W_CODE, W_PARTIAL_CODE = 3.0, 1.0
+W_PRODUCT, W_KEYWORD, EXACT_BONUS = 3.0, 2.0, 1.3
+W_NAME = {"product": 1.5, "keyword": 1.2}
+W_SCOPE, W_SCOPE_LATE, SCOPE_CAP, SCOPE_EARLY = 0.6, 0.3, 2.0, 60
+CONFIDENCE_SCALE = 2.5
+
+
+def confidence_of(score: float) -> float:
+    return 1.0 - math.exp(-max(score, 0.0) / CONFIDENCE_SCALE)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRef:
+    """A chain node (链节点) as mapping sees it."""
+
+    index: int
+    ecosystem: str
+    chain: str
+    node: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.chain}/{self.node}"
+
+
+@dataclass(slots=True)
+class ChainScore:
+    """Rule evidence for one chain (产业链): score, best node, reasons."""
+
+    ecosystem: str
+    chain: str
+    score: float
+    node: str
+    node_scores: dict[str, float]
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        return confidence_of(self.score)
+
+
+class RuleIndex:
+    """The program's node terms and codes, compiled for scoring."""
+
+    def __init__(self, program: Program) -> None:
+        self.nodes: list[NodeRef] = []
+        self.chains: list[tuple[str, str]] = []  # (ecosystem, chain) in program order
+        self.chain_nodes: dict[str, list[int]] = defaultdict(list)
+        # term -> {node index: kind}
+        term_nodes: dict[str, dict[int, str]] = defaultdict(dict)
+        self.codes: dict[str, list[tuple[int, float, str]]] = defaultdict(list)
+        for eco, chain in program.chains():
+            self.chains.append((eco.name, chain.name))
+            chain_terms = [normalize(t) for t in (chain.name, *chain.aliases)]
+            for k, node in enumerate(chain.nodes):
+                ref = NodeRef(len(self.nodes), eco.name, chain.name, node.name)
+                self.nodes.append(ref)
+                self.chain_nodes[chain.name].append(ref.index)
+                # The chain's own name counts once, on its first node.
+                own = chain_terms if k == 0 else []
+                for kind, terms in (
+                    ("keyword", [*node.keywords, node.name, *own]),
+                    ("product", node.products),
+                ):
+                    for raw in terms:
+                        term = normalize(raw)
+                        if len(term) >= 2 and term_nodes[term].get(ref.index) != "product":
+                            term_nodes[term][ref.index] = kind
+                for code in node.industry_codes:
+                    self.codes[code.strip()].append((ref.index, W_CODE, "strong"))
+                for code in node.partial_codes:
+                    self.codes[code.strip()].append((ref.index, W_PARTIAL_CODE, "partial"))
+        self.term_nodes = dict(term_nodes)
+        self.specificity = {
+            term: 1.0 / math.sqrt(len({self.nodes[i].chain for i in nodes})) for term, nodes in term_nodes.items()
+        }
+        self.matcher = TermMatcher(term_nodes)
+
+    @property
+    def chain_names(self) -> list[str]:
+        return [c for _, c in self.chains]
+
+    def _code_evidence(self, code: str, add) -> None:  # type: ignore[no-untyped-def]
+        if not code:
+            return
+        seen: set[int] = set()
+        for length in (4, 3, 2):
+            for index, weight, kind in self.codes.get(code[:length], ()):
+                if index in seen:
+                    continue
+                seen.add(index)
+                label = industry_name(code) or ""
+                strength = "强" if kind == "strong" else "弱"
+                add(index, weight, f"行业代码 {code} {label}（{strength}）".replace("  ", " "))
+
+    def score(self, ent: EnterpriseText, with_reasons: bool = True) -> list[ChainScore]:
+        """Chains with any evidence, best first."""
+        node_score: dict[int, float] = defaultdict(float)
+        reasons: dict[int, list[tuple[float, str]]] = defaultdict(list)
+
+        def add(index: int, points: float, why: str) -> None:
+            node_score[index] += points
+            if with_reasons:
+                reasons[index].append((points, why))
+
+        self._code_evidence(ent.industry_code, add)
+        for product in ent.products:
+            best: dict[int, tuple[float, str]] = {}
+            for term in self.matcher.found(product.name):
+                spec = self.specificity[term]
+                for index, kind in self.term_nodes[term].items():
+                    points = (W_PRODUCT if kind == "product" else W_KEYWORD) * product.weight * spec
+                    if product.name == term:
+                        points *= EXACT_BONUS
+                    if points > best.get(index, (0.0, ""))[0]:
+                        best[index] = (points, term)
+            for index, (points, term) in best.items():
+                share = f"，占比 {product.share:.0%}" if product.share is not None else ""
+                add(index, points, f"主营产品「{product.name}」含「{term}」{share}")
+        name = core_name(ent.name)
+        if name:
+            best = {}
+            for term in self.matcher.found(name):
+                for index, kind in self.term_nodes[term].items():
+                    points = W_NAME[kind] * self.specificity[term]
+                    if points > best.get(index, (0.0, ""))[0]:
+                        best[index] = (points, term)
+            for index, (points, term) in best.items():
+                add(index, points, f"企业名称含「{term}」")
+        if ent.business_scope:
+            per_node: dict[int, float] = defaultdict(float)
+            words: dict[int, list[str]] = defaultdict(list)
+            seen_terms: set[str] = set()
+            for pos, term in self.matcher.find(ent.business_scope):
+                if term in seen_terms:
+                    continue
+                seen_terms.add(term)
+                base = W_SCOPE if pos < SCOPE_EARLY else W_SCOPE_LATE
+                for index in self.term_nodes[term]:
+                    per_node[index] += base * self.specificity[term]
+                    words[index].append(term)
+            for index, points in per_node.items():
+                add(index, min(points, SCOPE_CAP), "经营范围含「" + "、".join(words[index][:3]) + "」")
+        return self._by_chain(node_score, reasons)
+
+    def _by_chain(self, node_score: dict[int, float], reasons: dict[int, list[tuple[float, str]]]) -> list[ChainScore]:
+        per_chain: dict[str, list[int]] = defaultdict(list)
+        for index in node_score:
+            per_chain[self.nodes[index].chain].append(index)
+        out: list[ChainScore] = []
+        for chain, indexes in per_chain.items():
+            indexes.sort(key=lambda i: (-node_score[i], i))
+            top = indexes[0]
+            others = sum(node_score[i] for i in indexes[1:])
+            score = node_score[top] + min(0.25 * others, 1.0)
+            why = sorted(reasons.get(top, []), key=lambda r: -r[0])
+            out.append(
+                ChainScore(
+                    ecosystem=self.nodes[top].ecosystem,
+                    chain=chain,
+                    score=score,
+                    node=self.nodes[top].node,
+                    node_scores={self.nodes[i].node: node_score[i] for i in indexes},
+                    reasons=_dedupe([w for _, w in why])[:3],
+                )
+            )
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def chain_vector(self, ent: EnterpriseText) -> list[float]:
+        """Rule score per chain in program order (features for the learned model)."""
+        scores = {c.chain: c.score for c in self.score(ent, with_reasons=False)}
+        return [scores.get(chain, 0.0) for chain in self.chain_names]
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [x for x in items if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]

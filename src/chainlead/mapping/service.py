@@ -1,0 +1,236 @@
+"""Mapping services (挂链服务) the CLI and the web app call: map all, review, confirm, reject.
+
+Rules of `map_all`:
+- every enterprise in the database is mapped against the active program;
+- earlier automatic rows (source rule|model, status applied|suggested) are replaced;
+- rows from people (source manual|import, any status) are never changed, and a node a person
+  confirmed or rejected is never suggested again for that enterprise; a chain in which the
+  enterprise already has a confirmed membership gets no automatic row;
+- confidence ≥ `apply` → status applied; ≥ `suggest` → status suggested (review queue);
+- the `memberships` data version is bumped in the same transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, ProgramRow, utcnow
+from chainlead.db.versions import bump
+from chainlead.mapping.model import MappingModel
+from chainlead.mapping.predict import Mapper, Suggestion, Thresholds
+from chainlead.mapping.rules import RuleIndex
+from chainlead.mapping.store import MIN_TRAINING, load_model, save_model, training_set
+from chainlead.mapping.text import EnterpriseText
+from chainlead.program.model import Program
+from chainlead.program.store import active_program
+
+CHUNK = 20_000
+AUTOMATIC = ("rule", "model")
+HUMAN = ("manual", "import")
+
+
+class MappingError(ValueError):
+    """A user-caused problem; `zh` / `en` say what and why."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+@dataclass
+class MapReport:
+    """What a mapping run did."""
+
+    enterprises: int = 0
+    applied: int = 0
+    suggested: int = 0
+    none: int = 0
+    skipped_decided: int = 0
+    model: str = "rules"  # rules | stored model | retrained model
+    model_examples: int = 0
+    seconds: float = 0.0
+    per_chain: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.enterprises / self.seconds if self.seconds else 0.0
+
+
+def _program(session: Session) -> tuple[ProgramRow, Program]:
+    found = active_program(session)
+    if found is None:
+        raise MappingError(
+            "数据库中没有生效的方案，请先运行 chainlead program load",
+            "no active program in the database; run `chainlead program load` first",
+        )
+    return found
+
+
+def _node_ids(session: Session, program_id: int) -> dict[tuple[str, str], tuple[int, int]]:
+    rows = session.execute(
+        select(ChainRow.name, ChainRow.id, ChainNodeRow.name, ChainNodeRow.id)
+        .join(ChainNodeRow, ChainNodeRow.chain_id == ChainRow.id)
+        .where(ChainRow.program_id == program_id)
+    ).all()
+    return {(c, n): (cid, nid) for c, cid, n, nid in rows}
+
+
+def prepare_mapper(
+    session: Session,
+    retrain: bool = False,
+    thresholds: Thresholds | None = None,
+    tokenizer: str = "char",
+) -> tuple[ProgramRow, Mapper, MapReport]:
+    """The mapper for the active program: the stored model, a new one, or rules alone."""
+    prow, program = _program(session)
+    index = RuleIndex(program)
+    report = MapReport()
+    loaded = None if retrain else load_model(session, prow.id)
+    model: MappingModel | None = loaded.model if loaded else None
+    if loaded:
+        report.model, report.model_examples = "stored model", int(loaded.meta.get("examples", 0))
+    if model is None:
+        data = training_set(session, prow.id)
+        if len(data.texts) >= MIN_TRAINING and len(set(data.chains)) >= 2:
+            model = MappingModel(index, tokenizer=tokenizer)
+            model.fit(data.texts, data.chains, data.nodes)
+            save_model(session, prow.id, model)
+            report.model, report.model_examples = "retrained model", len(data.texts)
+    return prow, Mapper(index, model, thresholds), report
+
+
+def map_all(
+    session: Session,
+    retrain: bool = False,
+    thresholds: Thresholds | None = None,
+    user: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> MapReport:
+    """Map every enterprise; see the module docstring for what is kept and what is replaced."""
+    started = time.perf_counter()
+    prow, mapper, report = prepare_mapper(session, retrain, thresholds)
+    ids = _node_ids(session, prow.id)
+    chain_ids = sorted({cid for cid, _ in ids.values()})
+    apply_at = mapper.thresholds.apply
+    last_id = 0
+    while True:
+        batch = session.execute(
+            select(
+                Enterprise.id,
+                Enterprise.name,
+                Enterprise.main_products,
+                Enterprise.business_scope,
+                Enterprise.industry_code,
+            )
+            .where(Enterprise.id > last_id)
+            .order_by(Enterprise.id)
+            .limit(CHUNK)
+        ).all()
+        if not batch:
+            break
+        lo, hi = batch[0].id, batch[-1].id
+        last_id = hi
+        session.execute(
+            delete(ChainMembership)
+            .where(ChainMembership.enterprise_id.between(lo, hi))
+            .where(ChainMembership.source.in_(AUTOMATIC), ChainMembership.chain_id.in_(chain_ids))
+            .execution_options(synchronize_session=False)
+        )
+        decided_nodes: set[tuple[int, int]] = set()
+        decided_chains: set[tuple[int, int]] = set()
+        for ent_id, node_id, chain_id, status in session.execute(
+            select(
+                ChainMembership.enterprise_id, ChainMembership.node_id, ChainMembership.chain_id, ChainMembership.status
+            )
+            .where(ChainMembership.enterprise_id.between(lo, hi))
+            .where(ChainMembership.source.in_(HUMAN), ChainMembership.chain_id.in_(chain_ids))
+        ):
+            decided_nodes.add((ent_id, node_id))
+            if status == "confirmed":
+                decided_chains.add((ent_id, chain_id))
+        texts = [EnterpriseText.of(r.name, r.main_products, r.business_scope, r.industry_code) for r in batch]
+        rows = []
+        now = utcnow()
+        for r, suggestions in zip(batch, mapper.map(texts), strict=True):
+            if not suggestions:
+                report.none += 1
+            for s in suggestions:
+                target = ids.get((s.chain, s.node))
+                if target is None:
+                    continue
+                cid, nid = target
+                if (r.id, nid) in decided_nodes or (r.id, cid) in decided_chains:
+                    report.skipped_decided += 1
+                    continue
+                status = "applied" if s.confidence >= apply_at else "suggested"
+                if status == "applied":
+                    report.applied += 1
+                    report.per_chain[s.chain] = report.per_chain.get(s.chain, 0) + 1
+                else:
+                    report.suggested += 1
+                rows.append(
+                    {
+                        "enterprise_id": r.id,
+                        "node_id": nid,
+                        "chain_id": cid,
+                        "source": s.source,
+                        "confidence": s.confidence,
+                        "status": status,
+                        "is_primary": s.is_primary,
+                        "reason": s.reason[:1000],
+                        "decided_by": user or f"chainlead map ({s.source})",
+                        "decided_at": now,
+                    }
+                )
+        if rows:
+            session.execute(insert(ChainMembership), rows)
+        report.enterprises += len(batch)
+        if progress:
+            progress(report.enterprises)
+    bump(session, "memberships")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def suggest_for(session: Session, ents: list[EnterpriseText]) -> list[list[Suggestion]]:
+    """Suggestions for enterprises that are not (yet) in the database, e.g. a web form."""
+    _, mapper, _ = prepare_mapper(session)
+    return mapper.map(ents)
+
+
+# ---------------------------------------------------------------- review (the web app calls these)
+
+
+def review_queue(session: Session, chain: str | None = None, limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
+    """Suggestions waiting for review with their reasons, most confident first; and the total."""
+    from chainlead.mapping.review import review_queue as queue
+
+    return queue(session, chain=chain, limit=limit, offset=offset)
+
+
+def decide(session: Session, membership_ids: list[int], status: str, user: str = "", note: str = "") -> int:
+    """Confirm or reject review-queue rows by id; `status` is confirmed|confirm or rejected|reject."""
+    from chainlead.mapping.review import decide_by_id
+
+    if status not in ("confirmed", "confirm", "rejected", "reject"):
+        raise MappingError(f"未知操作 {status!r}", f"unknown decision {status!r}")
+    return decide_by_id(session, list(membership_ids), status.startswith("confirm"), user, note)
+
+
+def confirm(session: Session, items: list[tuple[str, str]], user: str = "", note: str = "") -> int:
+    """Confirm (USCC, node) pairs — node as `chain/node` or a unique node name."""
+    from chainlead.mapping.review import decide_many
+
+    return len(decide_many(session, items, True, user, note))
+
+
+def reject(session: Session, items: list[tuple[str, str]], user: str = "", note: str = "") -> int:
+    """Reject (USCC, node) pairs; a rejected node is never suggested again for that enterprise."""
+    from chainlead.mapping.review import decide_many
+
+    return len(decide_many(session, items, False, user, note))
