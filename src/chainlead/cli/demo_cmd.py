@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from chainlead.cli.common import DbOption, console, fail
-from chainlead.config import DEFAULT_PROGRAM
+from chainlead.config import DEFAULT_PROGRAM, database_url
 from chainlead.demo.plan import DemoError
 from chainlead.demo.service import DemoSummary, generate_demo
 
@@ -38,8 +38,6 @@ def demo_data(
         fail(f"--seed 必须为非负整数，收到 {seed}", f"--seed must be a non-negative integer, got {seed}")
     if out is not None and out.exists() and not out.is_dir():
         fail(f"--out 应为目录，而 {out} 是文件", f"--out must be a folder, but {out} is a file")
-    if db is None and out is None:
-        db = None  # default database (CHAINLEAD_DATABASE_URL or the data directory)
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -59,7 +57,8 @@ def demo_data(
                 seed,
                 program=program,
                 out_dir=out,
-                db_url=db if (db is not None or out is None) else None,
+                # Without --out, write to --db or the default database (CHAINLEAD_DATABASE_URL, data dir).
+                db_url=db if db is not None else (None if out is not None else database_url()),
                 replace=replace,
                 progress=report,
             )
@@ -75,8 +74,11 @@ def _print_summary(s: DemoSummary) -> None:
     table.add_column(f"{s.base_year} 营收 revenue (亿元)", justify="right")
     table.add_column("校准目标 target (亿元)", justify="right")
     for e in s.ecosystems:
-        mark = " 估算/estimate" if e.is_estimate else ""
+        mark = " 估算" if e.is_estimate else ""
         table.add_row(e.name, f"{e.enterprises:,}", f"{e.base_scale_yi:,.1f}", f"{e.baseline_yi:,.0f}{mark}")
+    table.caption = (
+        "基年规模为演示校准用估算值，非公布数据 / base-year scales are calibration estimates, not published figures"
+    )
     console.print(table)
     tiers = Table(title="梯度培育称号 / tier titles (valid)")
     tiers.add_column("称号 tier")

@@ -60,6 +60,7 @@ class DbSink:
                 "the database already holds enterprises; add --replace to empty the enterprise, figures, "
                 "titles, membership and facts tables first",
             )
+        self.indexes = self._drop_indexes()
         program_row = save_program(self.session, loaded)
         self.node_ids, self.chain_ids = self._node_ids(program_row.id)
         now = utcnow()
@@ -92,6 +93,40 @@ class DbSink:
             nested.rollback()
             for table in DEMO_TABLES:
                 self.conn.exec_driver_sql(f"DELETE FROM {table}")
+
+    def _drop_indexes(self) -> list[str]:
+        """Drop the plain (non-unique) indexes of the demo tables; recreated sorted after the load."""
+        tables = {f"t{i}": t for i, t in enumerate(DEMO_TABLES)}
+        names = ", ".join(f":{k}" for k in tables)
+        if self.sqlite:
+            query = (
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                f"AND tbl_name IN ({names}) AND sql NOT LIKE :unique"
+            )
+        else:
+            query = (
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                f"AND tablename IN ({names}) AND indexdef NOT LIKE :unique "
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            )
+        rows = self.conn.execute(text(query), {**tables, "unique": "CREATE UNIQUE%"}).all()
+        for name, _sql in rows:
+            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        restore = [sql for _name, sql in sorted(rows)]
+        if not self.sqlite:
+            # Row-by-row foreign-key triggers dominate COPY time; one validation pass at the end is
+            # far cheaper. The rows reference ids this run assigns, so the check cannot fail.
+            fks = self.conn.execute(
+                text(
+                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    f"WHERE contype = 'f' AND conrelid::regclass::text IN ({names}) ORDER BY 1, 2"
+                ),
+                tables,
+            ).all()
+            for table, name, definition in fks:
+                self.conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        return restore
 
     def _node_ids(self, program_id: int) -> tuple[np.ndarray, np.ndarray]:
         rows = self.session.execute(
@@ -148,8 +183,10 @@ class DbSink:
     def _sqlite_insert(self, name: str, table: pa.Table) -> None:
         cols = table.column_names
         sql = f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        rows = list(zip(*(_to_list(table.column(c)) for c in cols), strict=True))
-        self.conn.connection.driver_connection.executemany(sql, rows)
+        raw = self.conn.connection.driver_connection
+        for lo in range(0, table.num_rows, 40_000):  # bounded lists of Python tuples
+            part = table.slice(lo, 40_000)
+            raw.executemany(sql, zip(*(_to_list(part.column(c)) for c in cols), strict=True))
 
     def _pg_copy(self, name: str, table: pa.Table) -> None:
         cols = ", ".join(table.column_names)
@@ -165,6 +202,8 @@ class DbSink:
                     " FROM enterprise"
                 )
             )
+        for sql in self.indexes:
+            self.conn.exec_driver_sql(sql)
         self.batch.status = "done"
         self.batch.finished_at = utcnow()
         self.batch.rows_read = self.rows["enterprises"]

@@ -67,7 +67,7 @@ class DemoSummary:
 
 
 @dataclass
-class Population2:
+class DemoRun:
     """The whole run before writing: plan, population, titles, chunk context."""
 
     loaded: LoadedProgram
@@ -86,7 +86,7 @@ def load_program(name: str) -> LoadedProgram:
         raise DemoError(f"无法读取方案文件 {name}：{exc}", f"cannot read program file {name}: {exc}") from None
 
 
-def prepare(n: int, seed: int, program: str = "hangzhou-2022") -> Population2:
+def prepare(n: int, seed: int, program: str = "hangzhou-2022") -> DemoRun:
     """Pass 1: draw the population, calibrate it and assign titles (no output yet)."""
     if n <= 0:
         raise DemoError(f"企业数必须为正整数，收到 {n}", f"the number of enterprises must be positive, got {n}")
@@ -103,10 +103,10 @@ def prepare(n: int, seed: int, program: str = "hangzhou-2022") -> Population2:
     tech_chain = np.array([not c.is_service for c in plan.chains])
     titles = assign_titles(pop, rng, tech_chain)
     sector = sector_of(pop.codes, pop.code, pop.manufacturing, tech_chain[pop.chain])
-    return Population2(loaded, plan, pop, titles, make_context(plan, pop, titles, sector, seed))
+    return DemoRun(loaded, plan, pop, titles, make_context(plan, pop, titles, sector, seed))
 
 
-def summarize(run: Population2, seed: int) -> DemoSummary:
+def summarize(run: DemoRun, seed: int) -> DemoSummary:
     pop, plan = run.pop, run.plan
     base = np.nan_to_num(pop.revenue[:, BASE_COL])
     ecos = []
@@ -169,7 +169,7 @@ def generate_demo(
     return summary
 
 
-def _tables(run: Population2, chunk):
+def _tables(run: DemoRun, chunk):
     from chainlead.demo.tables import chunk_tables
 
     return chunk_tables(chunk, run.plan)
