@@ -169,11 +169,21 @@ def _all(items: list[CondEval], n: int) -> CondEval:
     )
 
 
-def evaluate_tier(rule: Rule, x: Mapping[str, Arr], year: int, settings: Settings | None = None) -> TierEval:
-    """Evaluate one tier's rule for every row of the input columns `x`."""
+def evaluate_tier(
+    rule: Rule,
+    x: Mapping[str, Arr],
+    year: int,
+    settings: Settings | None = None,
+    cache: dict[str, IV] | None = None,
+) -> TierEval:
+    """Evaluate one tier's rule for every row of the input columns `x` (metrics shared via `cache`)."""
     s = settings or Settings()
     n = len(next(iter(x.values())))
-    mets = {m: METRICS[m].fn(x, year, s) for m in sorted(rule.metrics())}
+    cache = {} if cache is None else cache
+    for m in sorted(rule.metrics()):
+        if m not in cache:
+            cache[m] = METRICS[m].fn(x, year, s)
+    mets = {m: cache[m] for m in rule.metrics()}
     te = TierEval(rule, year, s, mets, {}, {}, {}, inputs=x)
     te.pre = {c.id: eval_cond(c, mets, s) for c in rule.preconditions}
     te.conds = {c.id: eval_cond(c, mets, s) for c in rule.conditions}
@@ -220,4 +230,5 @@ def evaluate_all(
     x: Mapping[str, Arr], year: int, settings: Settings | None = None, tiers: tuple[str, ...] = EVAL_TIERS
 ) -> dict[str, TierEval]:
     """Every tier, each under the rule version in force for `year`."""
-    return {t: evaluate_tier(rule_for(t, year), x, year, settings) for t in tiers}
+    cache: dict[str, IV] = {}
+    return {t: evaluate_tier(rule_for(t, year), x, year, settings, cache) for t in tiers}

@@ -60,16 +60,14 @@ def _industry_facts(code: object) -> tuple[float, float, float, float]:
     return float(emp), float(rev), manufacturing, encouraged
 
 
-_BOOL_MAP = {True: 1.0, False: 0.0}
-
-
 def to_bool_float(series: pd.Series) -> np.ndarray:
     """True/False/None (or 1/0/NaN) → 1.0/0.0/NaN, vectorised."""
     if series.dtype == bool:
         return series.to_numpy(float)
     if pd.api.types.is_numeric_dtype(series.dtype):
         return np.where(series.isna(), np.nan, (series.fillna(0) != 0).astype(float))
-    return pd.to_numeric(series.astype(object).map(_BOOL_MAP), errors="coerce").to_numpy(float)
+    arr = series.to_numpy(dtype=object)
+    return np.where(arr == True, 1.0, np.where(arr == False, 0.0, np.nan))  # noqa: E712 (elementwise)
 
 
 @dataclass
@@ -79,11 +77,6 @@ class Inputs:
     uscc: np.ndarray
     columns: dict[str, np.ndarray]
     holds: pd.DataFrame  # uscc-indexed, one bool column per tier (valid at application), NaN if unknown
-
-
-def _year_slice(df: pd.DataFrame, year: int, index: pd.Index, cols: tuple[str, ...]) -> pd.DataFrame:
-    part = df[df["year"] == year].drop_duplicates("uscc", keep="last").set_index("uscc")
-    return part.reindex(index)[[c for c in cols if c in part.columns]]
 
 
 def title_validity(quals: pd.DataFrame, year: int, validity_years: int = 3) -> pd.DataFrame:
@@ -100,73 +93,123 @@ def title_validity(quals: pd.DataFrame, year: int, validity_years: int = 3) -> p
     return q
 
 
+def _coded(series: pd.Series, mapping: dict[object, float]) -> np.ndarray:
+    """Values through `mapping` via one factorisation (fast on object and string columns)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    lut = np.array([mapping.get(u, np.nan) for u in uniques] + [np.nan], dtype=float)
+    return lut[codes]  # code -1 (missing) picks the trailing NaN
+
+
+def as_float(series: pd.Series) -> np.ndarray:
+    """Numbers (None/NaN → NaN); text that is not a number → NaN."""
+    try:
+        return np.asarray(series.to_numpy(), dtype=float)
+    except (TypeError, ValueError):
+        return pd.to_numeric(series, errors="coerce").to_numpy(float)
+
+
+def _scatter(n: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.full(n, np.nan)
+    out[rows] = values  # later rows win
+    return out
+
+
 def build_inputs(
     enterprises: pd.DataFrame,
-    financials: pd.DataFrame,
+    financials: pd.DataFrame | None,
     facts: pd.DataFrame | None,
     qualifications: pd.DataFrame | None,
     year: int,
+    key: str = "uscc",
 ) -> Inputs:
-    """Align everything on the enterprises' USCCs for an application in `year`."""
-    ent = enterprises.drop_duplicates("uscc", keep="last").reset_index(drop=True)
-    index = pd.Index(ent["uscc"].astype(str))
-    n = len(index)
+    """Align everything on the enterprises' USCCs for an application in `year`.
+
+    All keys are factorised once; figures and facts are then scattered by integer position.
+    `key` names the join column of all four tables: `uscc`, or an integer id such as
+    `enterprise_id` (much faster to factorise; the enterprises table then needs both).
+    """
+    ent = enterprises.drop_duplicates(key, keep="last").reset_index(drop=True)
+    n = len(ent)
+    tables = [t if t is not None else pd.DataFrame(columns=[key, "year"]) for t in (financials, facts)]
+    quals = qualifications if qualifications is not None else pd.DataFrame(columns=[key, "tier", "granted_on"])
+    keys = pd.concat([ent[key], tables[0][key], tables[1][key], quals[key]], ignore_index=True)
+    codes, uniques = pd.factorize(keys)
+    row_of = np.full(len(uniques) + 1, -1)
+    row_of[codes[:n]] = np.arange(n)
+    bounds = np.cumsum([n, len(tables[0]), len(tables[1]), len(quals)])
+    fin_rows = row_of[codes[bounds[0] : bounds[1]]]
+    fact_rows = row_of[codes[bounds[1] : bounds[2]]]
+    qual_rows = row_of[codes[bounds[2] : bounds[3]]]
     cols: dict[str, np.ndarray] = {}
-    fin = financials if financials is not None else pd.DataFrame(columns=["uscc", "year"])
-    fin = fin.assign(uscc=fin["uscc"].astype(str))
+    fin = tables[0]
+    fin_year = pd.to_numeric(fin["year"], errors="coerce").to_numpy(float)
     for k in (1, 2, 3):
-        part = _year_slice(fin, year - k, index, FIN_FIELDS)
+        sel = (fin_rows >= 0) & (fin_year == year - k)
         for f in FIN_FIELDS:
-            vals = part[f] if f in part else pd.Series(np.nan, index=index)
-            cols[f"{f}_{k}"] = pd.to_numeric(vals, errors="coerce").to_numpy(float)
-    cols.update(_fact_columns(facts, index, year))
-    codes = ent["industry_code"] if "industry_code" in ent else pd.Series([None] * n)
-    codes = codes.astype(object).where(codes.notna(), "")
-    table = {c: _industry_facts(c) for c in pd.unique(codes)}
+            vals = as_float(fin[f])[sel] if f in fin else np.nan
+            cols[f"{f}_{k}"] = _scatter(n, fin_rows[sel], vals)
+    cols.update(_fact_columns(tables[1], fact_rows, n, year))
+    icodes = ent["industry_code"] if "industry_code" in ent else pd.Series([None] * n)
+    ind_uniques = pd.unique(icodes.astype(object))
+    table = {c: _industry_facts(c) for c in ind_uniques}
     for k, name in enumerate(("sme_emp_limit", "sme_rev_limit", "is_manufacturing", "encouraged_sector")):
-        cols[name] = codes.map({c: v[k] for c, v in table.items()}).to_numpy(float)
-    district = ent["district_code"].astype(object) if "district_code" in ent else pd.Series([None] * n)
-    region = np.where(district.notna(), district.astype(str).str[:2], index.str[2:4])
-    cols["in_zhejiang"] = (region == "33").astype(float)
+        cols[name] = _coded(icodes, {c: v[k] for c, v in table.items()})
+        if k < 2:  # no industry code: the industrial limits
+            cols[name] = np.where(np.isnan(cols[name]), _SME_UNKNOWN[k], cols[name])
+    uscc = ent["uscc"].astype(object)
+    district = ent["district_code"] if "district_code" in ent else pd.Series([None] * n)
+    region = _coded(
+        district, {d: float(str(d)[:2] == "33") for d in pd.unique(district.astype(object)) if isinstance(d, str)}
+    )
+    blank = np.isnan(region)  # no district code: the registration authority code inside the USCC
+    region[blank] = [float(str(u)[2:4] == "33") for u in uscc.to_numpy()[blank]]
+    cols["in_zhejiang"] = region
     founded = (
         pd.to_datetime(ent["founded_on"], errors="coerce") if "founded_on" in ent else pd.Series(pd.NaT, index=range(n))
     )
     cols["founded_frac"] = (founded.dt.year + (founded.dt.day_of_year - 1) / 366).to_numpy(float)
     high_tech = to_bool_float(ent["is_high_tech"]) if "is_high_tech" in ent else np.full(n, np.nan)
-    holds = _holds(qualifications, index, year)
+    holds = _holds(qualifications, qual_rows, n, year)
     for tier in TITLE_TIERS:
-        cols[f"holds_{tier}"] = holds[tier].to_numpy(float)
+        cols[f"holds_{tier}"] = holds[tier]
     # 高新技术企业 from the title table or the enterprise list; other honours are not recorded.
     cols["holds_honour"] = np.where(high_tech == 1, 1.0, cols["holds_high_tech"])
-    return Inputs(index.to_numpy(), cols, holds)
+    index = uscc.to_numpy()
+    return Inputs(index, cols, pd.DataFrame(holds, index=pd.Index(index, name="uscc")))
 
 
-def _holds(quals: pd.DataFrame | None, index: pd.Index, year: int) -> pd.DataFrame:
+def _holds(quals: pd.DataFrame | None, rows: np.ndarray, n: int, year: int) -> dict[str, np.ndarray]:
     if quals is None:
-        return pd.DataFrame({t: np.nan for t in TITLE_TIERS}, index=index)
-    q = title_validity(quals.assign(uscc=quals["uscc"].astype(str)), year)
-    out = pd.DataFrame(index=index)
-    for tier in TITLE_TIERS:
-        valid = set(q.loc[(q["tier"] == tier) & q["valid"], "uscc"]) if len(q) else set()
-        out[tier] = index.isin(list(valid)).astype(float)
+        return {t: np.full(n, np.nan) for t in TITLE_TIERS}
+    out = {t: np.zeros(n) for t in TITLE_TIERS}
+    if len(quals) == 0:
+        return out
+    q = title_validity(quals.reset_index(drop=True), year)
+    ok = q["valid"].to_numpy(bool) & (rows >= 0)
+    tiers = q["tier"].astype(object).to_numpy()
+    for t in TITLE_TIERS:
+        out[t][rows[ok & (tiers == t)]] = 1.0
     return out
 
 
-def _fact_columns(facts: pd.DataFrame | None, index: pd.Index, year: int) -> dict[str, np.ndarray]:
-    n = len(index)
-    if facts is None or facts.empty:
+def _fact_columns(facts: pd.DataFrame, rows: np.ndarray, n: int, year: int) -> dict[str, np.ndarray]:
+    if facts.empty:
         return {c: np.full(n, np.nan) for c in FACT_COLUMNS}
-    f = facts.assign(uscc=facts["uscc"].astype(str))
-    f = f[pd.to_numeric(f["year"], errors="coerce") <= year - 1]
-    f = f.sort_values("year").drop_duplicates("uscc", keep="last").set_index("uscc").reindex(index)
+    fy = pd.to_numeric(facts["year"], errors="coerce").to_numpy(float)
+    keep = np.flatnonzero((rows >= 0) & (fy <= year - 1))
+    keep = keep[np.argsort(fy[keep], kind="stable")]  # the latest fiscal year is scattered last
+    target = rows[keep]
     out: dict[str, np.ndarray] = {}
     for c in FACT_COLUMNS:
-        if c not in f:
+        if c not in facts:
             out[c] = np.full(n, np.nan)
-        elif c in ENUM_CODES:
-            out[c] = f[c].map(ENUM_CODES[c]).to_numpy(float)
+            continue
+        col = facts[c]
+        if c in ENUM_CODES:
+            vals = _coded(col, {k: float(v) for k, v in ENUM_CODES[c].items()})
         elif FACTS.column(c).type == "bool":
-            out[c] = to_bool_float(f[c])
+            vals = to_bool_float(col)
         else:
-            out[c] = pd.to_numeric(f[c], errors="coerce").to_numpy(float)
+            vals = as_float(col)
+        out[c] = _scatter(n, target, vals[keep])
     return out

@@ -68,7 +68,7 @@ def _frames(session: Session, year: int, ids: list[int] | None = None) -> tuple[
     ent = pd.DataFrame(
         session.execute(ent_q).all(),
         columns=[
-            "id",
+            "enterprise_id",
             "uscc",
             "name",
             "industry_code",
@@ -77,7 +77,6 @@ def _frames(session: Session, year: int, ids: list[int] | None = None) -> tuple[
             "is_high_tech",
         ],
     )
-    id_to_uscc = dict(zip(ent["id"], ent["uscc"], strict=True))
     fin_cols = [getattr(EnterpriseFinancial, f) for f in FIN_FIELDS]
     fq = select(EnterpriseFinancial.enterprise_id, EnterpriseFinancial.year, *fin_cols).where(
         EnterpriseFinancial.year.between(year - 3, year - 1)
@@ -94,16 +93,12 @@ def _frames(session: Session, year: int, ids: list[int] | None = None) -> tuple[
     fin = pd.DataFrame(session.execute(fq).all(), columns=["enterprise_id", "year", *FIN_FIELDS])
     facts = pd.DataFrame(session.execute(fact_q).all(), columns=["enterprise_id", "year", *FACT_COLUMNS])
     quals = pd.DataFrame(session.execute(qual_q).all(), columns=["enterprise_id", "tier", "granted_on", "expires_on"])
-    for df in (fin, facts, quals):
-        df.insert(0, "uscc", df.pop("enterprise_id").map(id_to_uscc))
-    for c in FACT_COLUMNS:  # booleans come back as bool/None; keep None as unknown
-        facts[c] = facts[c].astype(object).where(facts[c].notna(), None)
     return ent, fin, facts, quals
 
 
 def _inputs(session: Session, year: int, ids: list[int] | None = None) -> tuple[pd.DataFrame, Inputs]:
     ent, fin, facts, quals = _frames(session, year, ids)
-    return ent, build_inputs(ent, fin, facts, quals, year)
+    return ent, build_inputs(ent, fin, facts, quals, year, key="enterprise_id")
 
 
 def evaluate_enterprise(
@@ -188,7 +183,7 @@ def status_table(
         "district",
         table["uscc"].map(meta["district_code"]).map(lambda c: district_name(c) if isinstance(c, str) else ""),
     )
-    table.insert(3, "chains", table["uscc"].map(meta["id"]).map(lambda i: "、".join(chains.get(i, []))))
+    table.insert(3, "chains", table["uscc"].map(meta["enterprise_id"]).map(lambda i: "、".join(chains.get(i, []))))
     table["category"] = [_category(r, year) for r in table.itertuples(index=False)]
     return table
 
