@@ -7,10 +7,11 @@ changed columns, and every update leaves its old values in the audit log.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Date, DateTime, bindparam, select
 
 from chainlead.db.models import AuditLog, Enterprise, utcnow
 from chainlead.registry.targets import Target, key_text, to_json
@@ -47,6 +48,7 @@ class Applier:
         self.pg = conn.dialect.name == "postgresql"
         self.ids: dict[str, int] = {}
         self.value_cols: list[str] | None = None
+        self._sqlite = conn.dialect.name == "sqlite"
 
     def apply(self, items: list[tuple[int, dict]]) -> list[tuple[int, int, Issue | None]]:
         t = self.target
@@ -68,29 +70,27 @@ class Applier:
             else:
                 keyed.append((n, r, key, key))
         existing = self._existing({k[3] for k in keyed}, cols)
-        inserts: list[dict[str, Any]] = []
+        inserts: list[tuple] = []
         new_keys: list[list[object]] = []
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         audits: list[dict[str, Any]] = []
         now = utcnow()
+        fixed = tuple(self._insert_fixed(now).values())
+        key_json = self._key_json
         for n, r, key, dbkey in keyed:
             old = existing.get(dbkey)
             if old is None:
-                row = dict(zip(t.db_key, dbkey, strict=True))
-                for c in cols:
-                    row[c] = r.get(c)
-                row.update(self._insert_fixed(now))
-                inserts.append(row)
-                new_keys.append(
-                    [to_json(t.table, c, v) if c in t.table.c else v for c, v in zip(t.key, key, strict=True)]
-                )
-                existing[dbkey] = row  # a later identical key in this chunk is not possible (deduplicated)
+                inserts.append((*dbkey, *[r.get(c) for c in cols], *fixed))
+                new_keys.append(key_json(key))
                 out.append((n, NEW, None))
                 continue
             if t.kind == "memberships" and old["source"] == "manual":
                 out.append((n, KEPT, _kept(n, r, old)))
                 continue
-            changed = {c: r[c] for c in cols if r.get(c) is not None and not same(old[c], r[c])}
+            if [r.get(c) for c in cols] == [old[c] for c in cols]:
+                changed = {}
+            else:
+                changed = {c: r[c] for c in cols if r.get(c) is not None and not same(old[c], r[c])}
             if t.kind == "memberships" and (old["source"] != "import" or old["status"] != "confirmed"):
                 changed.update(source="import", status="confirmed")
             if not changed:
@@ -172,11 +172,17 @@ class Applier:
     def _write(self, inserts, new_keys, updates, audits, now) -> None:  # type: ignore[no-untyped-def]
         table = self.target.table
         if inserts:
-            for row in inserts:
-                if "is_primary" in row and row["is_primary"] is None:
-                    row["is_primary"] = False
-            if self.pg and len(inserts) > 50:
-                self._copy(inserts)
+            names = [*self.target.db_key, *(self.value_cols or []), *self._insert_fixed(now)]
+            if "is_primary" in names:
+                at = names.index("is_primary")
+                inserts = [(*row[:at], bool(row[at]), *row[at + 1 :]) for row in inserts]
+            inserts = (
+                [dict(zip(names, row, strict=True)) for row in inserts] if not (self.pg or self._sqlite) else inserts
+            )
+            if self.pg:
+                self._copy(names, inserts)
+            elif self._sqlite:
+                self._sqlite_insert(names, inserts)
             else:
                 self.conn.execute(table.insert(), inserts)
             audits.append(
@@ -200,13 +206,32 @@ class Applier:
         if audits:
             self.conn.execute(_AUDIT.insert(), audits)
 
-    def _copy(self, inserts: list[dict[str, Any]]) -> None:
-        cols = list(inserts[0].keys())
+    def _sqlite_insert(self, names: list[str], inserts: list[tuple]) -> None:
+        """executemany on the driver: SQLAlchemy's per-row parameter processing is the slow part."""
+        sql = f"INSERT INTO {self.target.table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        dated = [i for i, c in enumerate(names) if isinstance(self.target.table.c[c].type, Date | DateTime)]
+        if dated:
+            inserts = [tuple(_sqlite_value(v) if i in dated else v for i, v in enumerate(row)) for row in inserts]
+        self.conn.exec_driver_sql(sql, inserts)
+
+    def _copy(self, names: list[str], inserts: list[tuple]) -> None:
         raw = self.conn.connection.driver_connection
-        sql = f"COPY {self.target.table.name} ({', '.join(cols)}) FROM STDIN"
+        sql = f"COPY {self.target.table.name} ({', '.join(names)}) FROM STDIN"
         with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
             for row in inserts:
-                copy.write_row([row[c] for c in cols])
+                copy.write_row(row)
+
+    def _key_json(self, key: tuple) -> list[object]:
+        return [v.isoformat() if isinstance(v, dt.date) else v for v in key]
+
+
+def _sqlite_value(value: object) -> object:
+    """Values as SQLAlchemy stores them in SQLite (dates as ISO text, datetimes with microseconds)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _unknown(n: int, uscc: str) -> Issue:

@@ -92,6 +92,15 @@ def parse_money(value: object, unit: str = "万元") -> float | None:
     """An amount converted to 万元. `unit` is the declared unit of a bare number; a unit
     written in the cell (`12.5万`, `3亿`, `1200元`) wins over it."""
     factor = UNITS[unit]
+    if type(value) is str:
+        try:
+            number = float(value)
+        except ValueError:
+            pass
+        else:
+            if math.isnan(number):
+                return None
+            return _scale(_finite(number, value), factor)
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = parse_number(value)
         return None if number is None else _scale(number, factor)
@@ -113,6 +122,11 @@ def parse_money(value: object, unit: str = "万元") -> float | None:
 
 def parse_int(value: object) -> int | None:
     """A whole count (staff, patents): `1,200`, `1200人`, `12.0`."""
+    if type(value) is str:
+        try:
+            return int(value)
+        except ValueError:
+            pass
     if isinstance(value, str):
         value = value.strip().rstrip("人个件项家")
     number = parse_number(value)

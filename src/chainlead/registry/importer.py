@@ -34,7 +34,7 @@ from chainlead.registry.report import ImportReport, RejectsWriter
 from chainlead.registry.targets import TARGETS
 from chainlead.registry.validate import ChainIndex, Issue, RowValidator
 
-CHUNK = 2000
+CHUNK = 5000
 LOCK_KEY = 0x63686C31  # "chl1": one advisory lock for all imports and undos
 MODES = ("strict", "accept_valid")
 Progress = Callable[[int, int | None], None]
@@ -190,12 +190,15 @@ def _run(
         state = State(report, applier, rejects, report.mode == "strict")
         state.validate = validate
         try:
+            buffer: list[tuple[int, list[object]]] = []
             for number, cells in source.rows:
-                if not any(c is not None and c != "" for c in cells):
+                if not any(cells) and all(c is None or c == "" for c in cells):
                     continue
-                state.row(number, cells, *validate(number, cells))
-                if progress is not None and report.rows_read % 5000 == 0:
-                    progress(report.rows_read, None)
+                buffer.append((number, cells))
+                if len(buffer) >= CHUNK:
+                    _validate_chunk(state, validate, buffer, progress)
+                    buffer = []
+            _validate_chunk(state, validate, buffer, progress)
             state.flush()
             if report.rows_read == 0:
                 raise FileProblem("文件只有表头，没有数据行", "the file has a header but no data rows")
@@ -237,6 +240,13 @@ def _run(
                 bump(Session(bind=conn), *sorted(areas))
             _finish_batch(conn, report)
             conn.commit()
+
+
+def _validate_chunk(state: State, validate: RowValidator, rows: list, progress: Progress | None) -> None:
+    for (number, cells), result in zip(rows, validate.chunk(rows), strict=True):
+        state.row(number, cells, *result)
+    if progress is not None and rows:
+        progress(state.report.rows_read, None)
 
 
 class State:

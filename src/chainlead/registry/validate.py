@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from chainlead.reference import InvalidUSCC, is_industry_class, normalize_uscc
 from chainlead.reference.districts import DISTRICTS
 from chainlead.registry import cells as C
+from chainlead.registry.columns import fast_column
 from chainlead.registry.formats import FileFormat
 from chainlead.registry.readers import Header
 
@@ -72,7 +74,27 @@ def _parser_for(fmt: FileFormat, name: str, unit: str) -> Parser:
     return C.parse_text
 
 
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(_USCC_CHARS)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _fast_uscc(text: str) -> bool:
+    """The common case (an already clean, valid code) without python-stdnum's overhead;
+    anything else goes through reference.normalize_uscc for the full checks and messages."""
+    if len(text) != 18 or not text[:8].isdigit():
+        return False
+    try:
+        total = sum(_USCC_VALUE[c] * w for c, w in zip(text[:17], _USCC_WEIGHTS, strict=True))
+        return _USCC_CHARS[(31 - total % 31) % 31] == text[17] and text[17] in _USCC_VALUE
+    except KeyError:
+        return False
+
+
+@lru_cache(maxsize=1 << 16)
 def _parse_uscc(value: object) -> str | None:
+    if type(value) is str and _fast_uscc(value):
+        return value
     text = C.clean(value)
     if text is None:
         return None
@@ -99,6 +121,18 @@ class RowValidator:
         self.specs = [
             (name, pos, _parser_for(fmt, name, header.units.get(name, unit))) for name, pos in header.columns.items()
         ]
+        self.fast = {
+            name: (
+                fmt.column(name).type,
+                C.UNITS[header.units.get(name, unit)] if fmt.column(name).type == "money" else 1.0,
+            )
+            for name in header.columns
+            if fmt.column(name).type in ("money", "int", "year", "date")
+            or (fmt.column(name).type == "float" and not name.endswith("_pct"))
+        }
+        self.numeric = [
+            (c.name, c.zh, c.type) for c in fmt.columns if c.name in header.columns and c.type in ("money", "int")
+        ]
         self.required = [c.name for c in fmt.columns if c.required]
         self.labels = {c.name: c.zh for c in fmt.columns}
 
@@ -112,6 +146,56 @@ class RowValidator:
                 record[name] = parse(raw)
             except C.CellError as exc:
                 errors.append(Issue(number, name, f"{self.labels[name]}：{exc.zh}", f"{name}: {exc.en}", _show(raw)))
+        return self._finish(number, record, errors)
+
+    def chunk(self, rows: list[tuple[int, list[object]]]) -> list[tuple[dict | None, list[Issue], list[Issue]]]:
+        """Validate many rows at once: plain numeric and date columns are parsed column-wise."""
+        parsed: dict[str, list[object]] = {}
+        if not rows:
+            return []
+        cells = [c for _, c in rows]
+        width = len(cells[0])
+        transposed = list(zip(*cells, strict=True)) if all(len(c) == width for c in cells) else None
+        for name, pos, _parse in self.specs:
+            spec = self.fast.get(name)
+            if spec is not None:
+                if transposed is not None:
+                    column = list(transposed[pos]) if pos < width else [None] * len(rows)
+                else:
+                    column = [c[pos] if pos < len(c) else None for c in cells]
+                values = fast_column(spec[0], column, spec[1])
+                if values is not None:
+                    parsed[name] = values
+        if not parsed:
+            return [self(n, cells) for n, cells in rows]
+        all_numeric = self.numeric
+        self.numeric = [spec for spec in all_numeric if spec[0] not in parsed or _outside(parsed[spec[0]])]
+        try:
+            return self._chunk_rows(rows, parsed)
+        finally:
+            self.numeric = all_numeric
+
+    def _chunk_rows(self, rows: list[tuple[int, list[object]]], parsed: dict[str, list[object]]) -> list:
+        out = []
+        for i, (number, cells) in enumerate(rows):
+            record: dict[str, object] = {}
+            errors: list[Issue] = []
+            width = len(cells)
+            for name, pos, parse in self.specs:
+                if name in parsed:
+                    record[name] = parsed[name][i]
+                    continue
+                raw = cells[pos] if pos < width else None
+                try:
+                    record[name] = parse(raw)
+                except C.CellError as exc:
+                    errors.append(
+                        Issue(number, name, f"{self.labels[name]}：{exc.zh}", f"{name}: {exc.en}", _show(raw))
+                    )
+            out.append(self._finish(number, record, errors))
+        return out
+
+    def _finish(self, number: int, record: dict, errors: list[Issue]) -> tuple[dict | None, list[Issue], list[Issue]]:
         for name in self.required:
             if record.get(name) is None and not any(e.field == name for e in errors):
                 errors.append(Issue(number, name, f"{self.labels[name]}为必填项，不能为空", f"{name} is required"))
@@ -194,22 +278,20 @@ class RowValidator:
             self._membership(n, r, errors)
 
     def _numbers(self, n: int, r: dict, errors: list[Issue], warnings: list[Issue]) -> None:
-        for col in self.fmt.columns:
-            value = r.get(col.name)
-            if value is None or col.type not in ("money", "int"):
+        for name, zh, kind in self.numeric:
+            value = r[name]
+            if value is None or 0 <= value <= HUGE_WAN:
                 continue
-            if value < 0 and col.name not in SIGNED_MONEY:  # type: ignore[operator]
-                issue = Issue(
-                    n, col.name, f"{col.zh}不能为负数：{value}", f"{col.name} cannot be negative: {value}", str(value)
-                )
-                (warnings if col.name in WARN_NEGATIVE else errors).append(issue)
-            if col.type == "money" and abs(value) > HUGE_WAN:  # type: ignore[arg-type]
+            if value < 0 and name not in SIGNED_MONEY:
+                issue = Issue(n, name, f"{zh}不能为负数：{value}", f"{name} cannot be negative: {value}", str(value))
+                (warnings if name in WARN_NEGATIVE else errors).append(issue)
+            if kind == "money" and abs(value) > HUGE_WAN:
                 warnings.append(
                     Issue(
                         n,
-                        col.name,
-                        f"{col.zh} {value:,.0f} 万元 超过 1 万亿元，不合常理；单位是否应为元？",
-                        f"{col.name} {value:,.0f} 万元 exceeds 1e12 yuan; was it given in 元?",
+                        name,
+                        f"{zh} {value:,.0f} 万元 超过 1 万亿元，不合常理；单位是否应为元？",
+                        f"{name} {value:,.0f} 万元 exceeds 1e12 yuan; was it given in 元?",
                         str(value),
                     )
                 )
@@ -288,6 +370,13 @@ class RowValidator:
         r["chain"] = canonical
         r["chain_id"] = chain_id
         r["node_id"] = node_id
+
+
+def _outside(values: list[object]) -> bool:
+    """True when some value of a parsed column is negative or implausibly large."""
+    low = min((v for v in values if v is not None), default=0)
+    high = max((v for v in values if v is not None), default=0)
+    return low < 0 or high > HUGE_WAN  # type: ignore[operator]
 
 
 def _show(raw: object) -> str:
