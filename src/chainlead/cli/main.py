@@ -28,6 +28,7 @@ app.command("template")(template_cmd.template)
 app.command("demo-data")(demo_data)
 app.add_typer(user_cmd.app, name="user")
 app.command("serve")(serve_cmd.serve)
+app.command("status")(__import__("chainlead.cli.status_cmd", fromlist=["status"]).status)
 app.add_typer(mapping_app, name="map"); app.command("classify")(classify_cmd)  # noqa: E702
 
 

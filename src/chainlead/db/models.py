@@ -188,6 +188,8 @@ class EnterpriseFinancial(Base):
     __table_args__ = (
         UniqueConstraint("enterprise_id", "year"),
         Index("ix_financial_year", "year"),
+        # covering index for progress scale accounting (migration 0002)
+        Index("ix_financial_progress", "enterprise_id", "year", "revenue_wan", "output_value_wan"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -297,6 +299,8 @@ class ChainMembership(Base):
         UniqueConstraint("enterprise_id", "node_id"),
         Index("ix_membership_chain_status", "chain_id", "status"),
         Index("ix_membership_node", "node_id"),
+        # covering index for progress scale accounting (migration 0002)
+        Index("ix_membership_progress", "enterprise_id", "status", "chain_id", "node_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

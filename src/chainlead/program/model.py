@@ -112,6 +112,9 @@ class StatusRules(_Strict):
 
     on_track_min_probability: Annotated[float, Field(ge=0, le=1)] = 0.6
     at_risk_min_probability: Annotated[float, Field(ge=0, le=1)] = 0.3
+    # tiers (梯度培育): recent yearly additions ÷ additions needed per remaining year
+    tier_on_track_min_pace_ratio: Annotated[float, Field(ge=0)] = 1.0
+    tier_at_risk_min_pace_ratio: Annotated[float, Field(ge=0)] = 0.7
 
 
 class ProgramHeader(_Strict):

@@ -1,0 +1,205 @@
+"""Scale accounting (规模核算): the scale metric summed per node, chain, ecosystem and program.
+
+One pass over the data, pushed into SQL. Every counted enterprise gets a *signature* — the set
+of chain nodes it is a member of (only ``confirmed`` and ``applied`` memberships of the
+program's chains) — and a *reporting mask* — bit i set when it reported the metric in year
+``first_year + i``. The database returns, per (signature, mask), the number of enterprises and
+the per-year sums (a few thousand rows for a million enterprises). pandas then credits each
+group once to every node in its signature, once to every chain those nodes belong to, once to
+every ecosystem and once to the program. That is the counting rule of docs/progress.md: an
+enterprise in two chains counts in both chains, once in the ecosystem and once in the program.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from chainlead.db.models import ChainNodeRow, ChainRow, EcosystemRow, EnterpriseFinancial
+
+COUNTED_STATUSES = ("confirmed", "applied")
+WAN_PER_YI = 10_000.0
+PROGRAM_KEY = ("program", 0)
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Nodes, chains and ecosystems of one program revision, by id."""
+
+    node_chain: dict[int, int]
+    chain_eco: dict[int, int]
+    names: dict[tuple[str, int], str]  # ("node"|"chain"|"ecosystem", id) → name
+    parents: dict[tuple[str, int], tuple[str, int]]  # node → chain → ecosystem → program
+
+
+def load_structure(session: Session, program_id: int) -> Structure:
+    names: dict[tuple[str, int], str] = {PROGRAM_KEY: "全部生态圈"}
+    parents: dict[tuple[str, int], tuple[str, int]] = {}
+    chain_eco: dict[int, int] = {}
+    for eid, name in session.execute(
+        select(EcosystemRow.id, EcosystemRow.name).where(EcosystemRow.program_id == program_id)
+    ):
+        names[("ecosystem", eid)] = name
+        parents[("ecosystem", eid)] = PROGRAM_KEY
+    for cid, eid, name in session.execute(
+        select(ChainRow.id, ChainRow.ecosystem_id, ChainRow.name).where(ChainRow.program_id == program_id)
+    ):
+        names[("chain", cid)] = name
+        parents[("chain", cid)] = ("ecosystem", eid)
+        chain_eco[cid] = eid
+    node_chain: dict[int, int] = {}
+    for nid, cid, name in session.execute(
+        select(ChainNodeRow.id, ChainNodeRow.chain_id, ChainNodeRow.name).where(ChainNodeRow.chain_id.in_(chain_eco))
+    ):
+        names[("node", nid)] = name
+        parents[("node", nid)] = ("chain", cid)
+        node_chain[nid] = cid
+    return Structure(node_chain, chain_eco, names, parents)
+
+
+def year_range(session: Session, metric: str) -> tuple[int, int] | None:
+    column = getattr(EnterpriseFinancial, metric)
+    lo, hi = session.execute(
+        select(func.min(EnterpriseFinancial.year), func.max(EnterpriseFinancial.year)).where(column.is_not(None))
+    ).one()
+    return None if lo is None else (int(lo), int(hi))
+
+
+def _sql(dialect: str, metric: str, years: list[int], chain_ids: list[int]) -> tuple[str, str]:
+    """(signature query, grouped query) for the dialect; `metric` is a checked column name."""
+    y0 = years[0]
+    pivot = ", ".join(f"SUM(CASE WHEN year = {y} THEN {metric} END) AS v{y}" for y in years)
+    mask = " + ".join(f"(CASE WHEN v{y} IS NULL THEN 0 ELSE {1 << (y - y0)} END)" for y in years)
+    sums = ", ".join(f"SUM(v{y})" for y in years)
+    chains = ",".join(str(int(c)) for c in chain_ids)
+    statuses = ",".join(f"'{s}'" for s in COUNTED_STATUSES)
+    where = f"status IN ({statuses}) AND chain_id IN ({chains})"
+    # `+year` keeps SQLite on the covering index (enterprise_id, year, metric…) instead of ix_financial_year
+    pivot_sql = (
+        f"SELECT enterprise_id, {pivot} FROM enterprise_financial "
+        f"WHERE +year BETWEEN {years[0]} AND {years[-1]} AND {metric} IS NOT NULL GROUP BY enterprise_id"
+    )
+    select_groups = f"SELECT sig, {mask} AS mask, COUNT(*) AS n, {sums}"
+    if dialect == "sqlite":
+        sig = (
+            f"SELECT enterprise_id, group_concat(node_id) AS sig FROM chain_membership "
+            f"WHERE {where} GROUP BY enterprise_id"
+        )
+        grouped = f"{select_groups} FROM ({pivot_sql}) f JOIN temp.progress_sig USING (enterprise_id) GROUP BY 1, 2"
+    else:
+        sig = (
+            f"SELECT enterprise_id, string_agg(node_id::text, ',' ORDER BY node_id) AS sig "
+            f"FROM chain_membership WHERE {where} GROUP BY enterprise_id"
+        )
+        grouped = (
+            f"WITH m AS ({sig}), f AS ({pivot_sql}) {select_groups} FROM f JOIN m USING (enterprise_id) GROUP BY 1, 2"  # noqa: E501
+        )
+    return sig, grouped
+
+
+def _norm_sig(sig: str) -> str:
+    return ",".join(sorted(sig.split(","), key=int))
+
+
+def load_groups(
+    session: Session, metric: str, years: list[int], chain_ids: list[int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(groups, members): per (signature, mask) counts and yearly sums in 万元; members per signature."""
+    cols = ["sig", "mask", "n", *[f"v{y}" for y in years]]
+    if not chain_ids:
+        return pd.DataFrame(columns=cols), pd.DataFrame(columns=["sig", "members"])
+    dialect = session.get_bind().dialect.name
+    sig_sql, grouped_sql = _sql(dialect, metric, years, chain_ids)
+    if dialect == "sqlite":
+        session.execute(text("DROP TABLE IF EXISTS temp.progress_sig"))
+        session.execute(text("CREATE TEMP TABLE progress_sig (enterprise_id INTEGER PRIMARY KEY, sig TEXT)"))
+        session.execute(text(f"INSERT INTO temp.progress_sig {sig_sql}"))
+        members_sql = "SELECT sig, COUNT(*) FROM temp.progress_sig GROUP BY sig"
+    else:
+        members_sql = f"SELECT sig, COUNT(*) FROM ({sig_sql}) m GROUP BY sig"
+    groups = pd.DataFrame(session.execute(text(grouped_sql)).all(), columns=cols)
+    members = pd.DataFrame(session.execute(text(members_sql)).all(), columns=["sig", "members"])
+    if dialect == "sqlite":
+        session.execute(text("DROP TABLE IF EXISTS temp.progress_sig"))
+    for frame in (groups, members):
+        frame["sig"] = frame["sig"].map(_norm_sig)
+    value_cols = [f"v{y}" for y in years]
+    groups[value_cols] = groups[value_cols].astype(float)
+    groups = groups.groupby(["sig", "mask"], as_index=False).sum()
+    members = members.groupby("sig", as_index=False).sum()
+    return groups, members
+
+
+def _units_of(sig: str, structure: Structure) -> list[tuple[str, int]]:
+    nodes = [int(s) for s in sig.split(",") if int(s) in structure.node_chain]
+    chains = {structure.node_chain[n] for n in nodes}
+    ecos = {structure.chain_eco[c] for c in chains}
+    units = [("node", n) for n in nodes] + [("chain", c) for c in sorted(chains)]
+    return units + [("ecosystem", e) for e in sorted(ecos)] + ([PROGRAM_KEY] if nodes else [])
+
+
+def unit_year_table(
+    groups: pd.DataFrame, members: pd.DataFrame, structure: Structure, years: list[int]
+) -> pd.DataFrame:
+    """Per unit (kind, id) and year: total, reporting, continuing, entrant and exit sums (万元)."""
+    out_cols = [
+        "kind",
+        "id",
+        "year",
+        "total",
+        "reporting",
+        "members",
+        "cont_cur",
+        "cont_prev",
+        "cont_n",
+        "entrants",
+        "entrants_n",
+        "exits",
+        "exits_n",
+    ]
+    if groups.empty and members.empty:
+        return pd.DataFrame(columns=out_cols)
+    sig_units = {s: _units_of(s, structure) for s in set(groups["sig"]) | set(members["sig"])}
+    g = groups.assign(units=groups["sig"].map(sig_units)).explode("units").dropna(subset=["units"])
+    g["kind"] = g["units"].map(lambda u: u[0])
+    g["id"] = g["units"].map(lambda u: u[1])
+    m = members.assign(units=members["sig"].map(sig_units)).explode("units").dropna(subset=["units"])
+    m["kind"] = m["units"].map(lambda u: u[0])
+    m["id"] = m["units"].map(lambda u: u[1])
+    member_counts = m.groupby(["kind", "id"])["members"].sum()
+    mask = g["mask"].to_numpy(dtype=np.int64)
+    n = g["n"].to_numpy(dtype=float)
+    frames = []
+    y0 = years[0]
+    for y in years:
+        bit = (mask >> (y - y0)) & 1 == 1
+        prev = ((mask >> (y - 1 - y0)) & 1 == 1) if y > y0 else np.zeros_like(bit)
+        cur_v = g[f"v{y}"].fillna(0.0).to_numpy()
+        prev_v = g[f"v{y - 1}"].fillna(0.0).to_numpy() if y > y0 else np.zeros_like(cur_v)
+        cols = {
+            "total": np.where(bit, cur_v, 0.0),
+            "reporting": np.where(bit, n, 0.0),
+            "cont_cur": np.where(bit & prev, cur_v, 0.0),
+            "cont_prev": np.where(bit & prev, prev_v, 0.0),
+            "cont_n": np.where(bit & prev, n, 0.0),
+            "entrants": np.where(bit & ~prev, cur_v, 0.0),
+            "entrants_n": np.where(bit & ~prev, n, 0.0),
+            "exits": np.where(~bit & prev, prev_v, 0.0),
+            "exits_n": np.where(~bit & prev, n, 0.0),
+        }
+        frame = pd.DataFrame({"kind": g["kind"].to_numpy(), "id": g["id"].to_numpy(), **cols})
+        frames.append(frame.groupby(["kind", "id"], as_index=False).sum().assign(year=y))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=out_cols)
+    # units with members but no figures in the window still appear (with zeros)
+    keys = pd.DataFrame(list(member_counts.index), columns=["kind", "id"])
+    full = keys.merge(pd.DataFrame({"year": years}), how="cross")
+    table = full.merge(table, on=["kind", "id", "year"], how="left").fillna(0.0)
+    table["members"] = [int(member_counts.get((k, i), 0)) for k, i in zip(table["kind"], table["id"], strict=True)]
+    for col in ("reporting", "cont_n", "entrants_n", "exits_n"):
+        table[col] = table[col].astype(int)
+    table["id"] = table["id"].astype(int)
+    return table[out_cols]
