@@ -189,3 +189,25 @@ def test_evaluate_enterprise_in_words(seeded: str) -> None:
             evaluate_enterprise(s, "91330100MA2C00000X", 2023)
         with pytest.raises(CultivationError):
             candidates(s, chain="不存在的链", year=2023)
+
+
+def test_cli_on_the_database(seeded: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from chainlead.cli.cultivation_cmd import app
+
+    runner = CliRunner()
+    out = tmp_path / "cand.xlsx"
+    res = runner.invoke(
+        app, ["candidates", "--tier", "zjtx_provincial", "--year", "2023", "--db", seeded, "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    df = pd.read_excel(out, sheet_name="结果", engine="calamine")
+    assert set(df["category"]) == {"holder", "near_miss"}
+    res = runner.invoke(app, ["funnel", "--year", "2023", "--db", seeded, "--json"])
+    assert res.exit_code == 0 and '"per_year_needed": 833' in res.output
+    res = runner.invoke(app, ["explain", B, "--year", "2023", "--db", seeded])
+    assert res.exit_code == 0 and "2.9% < 3%" in res.output and "研发费用再增加 20 万元" in res.output
+    res = runner.invoke(app, ["candidates", "--chain", "没有这条链", "--db", seeded])
+    assert res.exit_code == 2 and "没有这条链" in res.output
