@@ -143,11 +143,11 @@ def build_inputs(
     cols: dict[str, np.ndarray] = {}
     fin = tables[0]
     fin_year = pd.to_numeric(fin["year"], errors="coerce").to_numpy(float)
-    for k in (1, 2, 3):
-        sel = (fin_rows >= 0) & (fin_year == year - k)
-        for f in FIN_FIELDS:
-            vals = as_float(fin[f])[sel] if f in fin else np.nan
-            cols[f"{f}_{k}"] = _scatter(n, fin_rows[sel], vals)
+    picks = {k: np.flatnonzero((fin_rows >= 0) & (fin_year == year - k)) for k in (1, 2, 3)}
+    for f in FIN_FIELDS:
+        vals = as_float(fin[f]) if f in fin else np.full(len(fin), np.nan)
+        for k, idx in picks.items():
+            cols[f"{f}_{k}"] = _scatter(n, fin_rows[idx], vals[idx])
     cols.update(_fact_columns(tables[1], fact_rows, n, year))
     icodes = ent["industry_code"] if "industry_code" in ent else pd.Series([None] * n)
     ind_uniques = pd.unique(icodes.astype(object))
