@@ -144,6 +144,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [20000] if args.quick else [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="chainlead-import-bench-"))
+    work.chmod(0o755)  # the PostgreSQL server runs as a non-root user
     server = None if args.no_pg else _pg_start(work)
     print(
         f"{'rows':>9} {'backend':<10} {'import s':>9} {'rows/s':>9} {'peak MiB':>9} "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, bindparam, select
@@ -49,6 +50,8 @@ class Applier:
         self.ids: dict[str, int] = {}
         self.value_cols: list[str] | None = None
         self._sqlite = conn.dialect.name == "sqlite"
+        table = target.table
+        self._date_key = any(c in table.c and isinstance(table.c[c].type, Date) for c in target.db_key)
 
     def apply(self, items: list[tuple[int, dict]]) -> list[tuple[int, int, Issue | None]]:
         t = self.target
@@ -77,10 +80,11 @@ class Applier:
         now = utcnow()
         fixed = tuple(self._insert_fixed(now).values())
         key_json = self._key_json
+        values_of = (lambda r: (r[cols[0]],)) if len(cols) == 1 else itemgetter(*cols) if cols else (lambda r: ())
         for n, r, key, dbkey in keyed:
             old = existing.get(dbkey)
             if old is None:
-                inserts.append((*dbkey, *[r.get(c) for c in cols], *fixed))
+                inserts.append((*dbkey, *values_of(r), *fixed))
                 new_keys.append(key_json(key))
                 out.append((n, NEW, None))
                 continue
@@ -222,6 +226,8 @@ class Applier:
                 copy.write_row(row)
 
     def _key_json(self, key: tuple) -> list[object]:
+        if not self._date_key:
+            return list(key)
         return [v.isoformat() if isinstance(v, dt.date) else v for v in key]
 
 

@@ -34,7 +34,7 @@ def late_rejects(conn: Connection, state: State, path: Path) -> None:
         if done in (NEW, UPDATED, UNCHANGED, KEPT):
             wanted[first] = (done, dup_issue(first, state.key_fields))
     for number, kh in state.identical:
-        first = state.seen[kh][0]
+        first = state.seen[kh] >> 64
         first_done = outcome[first] if first < len(outcome) else 0
         if kh in state.poisoned or first_done == REJECTED:
             wanted[number] = (

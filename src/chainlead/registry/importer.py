@@ -15,6 +15,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, text, update
@@ -35,6 +36,7 @@ from chainlead.registry.targets import TARGETS
 from chainlead.registry.validate import ChainIndex, Issue, RowValidator
 
 CHUNK = 5000
+_MASK = (1 << 64) - 1
 LOCK_KEY = 0x63686C31  # "chl1": one advisory lock for all imports and undos
 MODES = ("strict", "accept_valid")
 Progress = Callable[[int, int | None], None]
@@ -257,12 +259,13 @@ class State:
         self.applier = applier
         self.rejects = rejects
         self.strict = strict
-        self.seen: dict[int, tuple[int, int]] = {}  # hash(key) → (first row, hash(values))
+        self.seen: dict[int, int] = {}  # hash(key) → first row << 64 | hash(values)
         self.poisoned: dict[int, int] = {}  # hash(key) → first row, for keys with conflicting duplicates
         self.identical: list[tuple[int, int]] = []  # (row, hash(key)) of identical duplicates
         self.outcome = bytearray()  # per row number: NEW/UPDATED/… of applied rows
         self.pending: list[tuple[int, dict, int, list[object]]] = []
         self.key_fields = applier.target.key if applier.target.kind != "memberships" else ("uscc", "chain", "node")
+        self.key_of = itemgetter(*self.key_fields)
         self.validate: RowValidator | None = None
 
     def row(
@@ -270,20 +273,22 @@ class State:
     ) -> None:
         report = self.report
         report.rows_read += 1
-        for w in warnings:
-            report.warn(w)
+        if warnings:
+            for w in warnings:
+                report.warn(w)
         if record is None:
             self.reject(number, cells, errors)
             return
-        kh = hash(tuple(record[k] for k in self.key_fields))
-        fp = hash(tuple(record.values()))
-        first = self.seen.get(kh)
-        if first is None:
-            self.seen[kh] = (number, fp)
+        kh = hash(self.key_of(record))
+        fp = hash(tuple(record.values())) & _MASK
+        packed = self.seen.get(kh)
+        if packed is None:
+            self.seen[kh] = (number << 64) | fp  # one int per key keeps a million keys small
             self.pending.append((number, record, kh, cells))
             if len(self.pending) >= CHUNK:
                 self.flush()
             return
+        first = (packed >> 64, packed & _MASK)
         if first[1] == fp and kh not in self.poisoned:
             self.identical.append((number, kh))
             report.rows_unchanged += 1

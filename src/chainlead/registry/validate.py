@@ -135,6 +135,10 @@ class RowValidator:
         ]
         self.required = [c.name for c in fmt.columns if c.required]
         self.labels = {c.name: c.zh for c in fmt.columns}
+        has = set(header.columns)
+        self.check_codes = bool({"industry_code", "district_code"} & has)
+        self.check_dates = bool({"founded_on", "granted_on", "expires_on"} & has)
+        self.check_cross = bool({"employees", "total_assets_wan", "revenue_wan", "rd_expense_wan"} & has)
 
     def __call__(self, number: int, cells: list[object]) -> tuple[dict | None, list[Issue], list[Issue]]:
         record: dict[str, object] = {}
@@ -149,51 +153,48 @@ class RowValidator:
         return self._finish(number, record, errors)
 
     def chunk(self, rows: list[tuple[int, list[object]]]) -> list[tuple[dict | None, list[Issue], list[Issue]]]:
-        """Validate many rows at once: plain numeric and date columns are parsed column-wise."""
-        parsed: dict[str, list[object]] = {}
+        """Validate many rows at once: every column is parsed as a whole (plain numeric and date
+        columns by pyarrow), records are built with zip, and the row rules run only where a
+        column-wise pre-check says they could find something."""
         if not rows:
             return []
         cells = [c for _, c in rows]
         width = len(cells[0])
+        size = len(rows)
         transposed = list(zip(*cells, strict=True)) if all(len(c) == width for c in cells) else None
-        for name, pos, _parse in self.specs:
+        columns: list[list[object]] = []
+        errors: dict[int, list[Issue]] = {}
+        quiet: set[str] = set()
+        for name, pos, parse in self.specs:
+            if transposed is not None:
+                raw = list(transposed[pos]) if pos < width else [None] * size
+            else:
+                raw = [c[pos] if pos < len(c) else None for c in cells]
             spec = self.fast.get(name)
-            if spec is not None:
-                if transposed is not None:
-                    column = list(transposed[pos]) if pos < width else [None] * len(rows)
-                else:
-                    column = [c[pos] if pos < len(c) else None for c in cells]
-                values = fast_column(spec[0], column, spec[1])
-                if values is not None:
-                    parsed[name] = values
-        if not parsed:
-            return [self(n, cells) for n, cells in rows]
+            values = fast_column(spec[0], raw, spec[1]) if spec is not None else None
+            if values is not None:
+                columns.append(values)
+                if not _outside(values):
+                    quiet.add(name)
+                continue
+            out_col = []
+            for i, value in enumerate(raw):
+                try:
+                    out_col.append(parse(value))
+                except C.CellError as exc:
+                    out_col.append(None)
+                    errors.setdefault(i, []).append(
+                        Issue(rows[i][0], name, f"{self.labels[name]}：{exc.zh}", f"{name}: {exc.en}", _show(value))
+                    )
+            columns.append(out_col)
+        names = [name for name, _, _ in self.specs]
+        records = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
         all_numeric = self.numeric
-        self.numeric = [spec for spec in all_numeric if spec[0] not in parsed or _outside(parsed[spec[0]])]
+        self.numeric = [spec for spec in all_numeric if spec[0] not in quiet]
         try:
-            return self._chunk_rows(rows, parsed)
+            return [self._finish(rows[i][0], record, errors.get(i, [])) for i, record in enumerate(records)]
         finally:
             self.numeric = all_numeric
-
-    def _chunk_rows(self, rows: list[tuple[int, list[object]]], parsed: dict[str, list[object]]) -> list:
-        out = []
-        for i, (number, cells) in enumerate(rows):
-            record: dict[str, object] = {}
-            errors: list[Issue] = []
-            width = len(cells)
-            for name, pos, parse in self.specs:
-                if name in parsed:
-                    record[name] = parsed[name][i]
-                    continue
-                raw = cells[pos] if pos < width else None
-                try:
-                    record[name] = parse(raw)
-                except C.CellError as exc:
-                    errors.append(
-                        Issue(number, name, f"{self.labels[name]}：{exc.zh}", f"{name}: {exc.en}", _show(raw))
-                    )
-            out.append(self._finish(number, record, errors))
-        return out
 
     def _finish(self, number: int, record: dict, errors: list[Issue]) -> tuple[dict | None, list[Issue], list[Issue]]:
         for name in self.required:
@@ -207,61 +208,64 @@ class RowValidator:
     # ------------------------------------------------------------ rules
 
     def _rules(self, n: int, r: dict, errors: list[Issue], warnings: list[Issue]) -> None:
-        code = r.get("industry_code")
-        if code is not None and not is_industry_class(str(code)):
-            errors.append(
-                Issue(
-                    n,
-                    "industry_code",
-                    f"行业代码 {code} 不是 GB/T 4754-2017 的四位小类",
-                    f"industry code {code} is not a 4-digit class of GB/T 4754-2017",
-                    str(code),
-                )
-            )
-        district = r.get("district_code")
-        if district is not None:
-            found = DISTRICTS.get(str(district))
-            if found is None:
+        if self.check_codes:
+            code = r.get("industry_code")
+            if code is not None and not is_industry_class(str(code)):
                 errors.append(
                     Issue(
                         n,
-                        "district_code",
-                        f"区县代码 {district} 不是已知的杭州区县代码（GB/T 2260）",
-                        f"district code {district} is not a known Hangzhou district (GB/T 2260)",
-                        str(district),
+                        "industry_code",
+                        f"行业代码 {code} 不是 GB/T 4754-2017 的四位小类",
+                        f"industry code {code} is not a 4-digit class of GB/T 4754-2017",
+                        str(code),
                     )
                 )
-            elif not found.current:
-                succ = DISTRICTS[found.successor]
-                warnings.append(
+            district = r.get("district_code")
+            if district is not None:
+                found = DISTRICTS.get(str(district))
+                if found is None:
+                    errors.append(
+                        Issue(
+                            n,
+                            "district_code",
+                            f"区县代码 {district} 不是已知的杭州区县代码（GB/T 2260）",
+                            f"district code {district} is not a known Hangzhou district (GB/T 2260)",
+                            str(district),
+                        )
+                    )
+                elif not found.current:
+                    succ = DISTRICTS[found.successor]
+                    warnings.append(
+                        Issue(
+                            n,
+                            "district_code",
+                            f"区县代码 {district}（{found.name}）已于2021年撤销，"
+                            f"现属 {succ.code} {succ.name}；按原值保存",
+                            f"district {district} ({found.name}) was abolished in 2021, now {succ.code} {succ.name}; "
+                            "kept as given",
+                            str(district),
+                        )
+                    )
+        if self.check_dates:
+            founded = r.get("founded_on")
+            if isinstance(founded, dt.date) and founded > self.today:
+                errors.append(
+                    Issue(n, "founded_on", f"成立日期 {founded} 晚于今天", f"founded_on {founded} is in the future")
+                )
+            granted, expires = r.get("granted_on"), r.get("expires_on")
+            if isinstance(granted, dt.date) and isinstance(expires, dt.date) and expires < granted:
+                errors.append(
                     Issue(
                         n,
-                        "district_code",
-                        f"区县代码 {district}（{found.name}）已于2021年撤销，现属 {succ.code} {succ.name}；按原值保存",
-                        f"district {district} ({found.name}) was abolished in 2021, now {succ.code} {succ.name}; "
-                        "kept as given",
-                        str(district),
+                        "expires_on",
+                        f"有效期至 {expires} 早于认定日期 {granted}",
+                        f"expires_on {expires} is before granted_on {granted}",
                     )
                 )
-        founded = r.get("founded_on")
-        if isinstance(founded, dt.date) and founded > self.today:
-            errors.append(
-                Issue(n, "founded_on", f"成立日期 {founded} 晚于今天", f"founded_on {founded} is in the future")
-            )
-        granted, expires = r.get("granted_on"), r.get("expires_on")
-        if isinstance(granted, dt.date) and isinstance(expires, dt.date) and expires < granted:
-            errors.append(
-                Issue(
-                    n,
-                    "expires_on",
-                    f"有效期至 {expires} 早于认定日期 {granted}",
-                    f"expires_on {expires} is before granted_on {granted}",
+            if isinstance(granted, dt.date) and granted > self.today:
+                errors.append(
+                    Issue(n, "granted_on", f"认定日期 {granted} 晚于今天", f"granted_on {granted} is in the future")
                 )
-            )
-        if isinstance(granted, dt.date) and granted > self.today:
-            errors.append(
-                Issue(n, "granted_on", f"认定日期 {granted} 晚于今天", f"granted_on {granted} is in the future")
-            )
         year = r.get("year")
         if year is not None and not MIN_YEAR <= int(year) <= self.today.year:  # type: ignore[call-overload]
             errors.append(
@@ -295,6 +299,8 @@ class RowValidator:
                         str(value),
                     )
                 )
+        if not self.check_cross:
+            return
         emp, rd = r.get("employees"), r.get("rd_employees")
         if emp is not None and rd is not None and rd > emp:
             errors.append(
@@ -374,9 +380,10 @@ class RowValidator:
 
 def _outside(values: list[object]) -> bool:
     """True when some value of a parsed column is negative or implausibly large."""
-    low = min((v for v in values if v is not None), default=0)
-    high = max((v for v in values if v is not None), default=0)
-    return low < 0 or high > HUGE_WAN  # type: ignore[operator]
+    present = [v for v in values if v is not None]
+    if not present or not isinstance(present[0], int | float):
+        return bool(present)
+    return min(present) < 0 or max(present) > HUGE_WAN  # type: ignore[type-var]
 
 
 def _show(raw: object) -> str:
