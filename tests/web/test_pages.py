@@ -67,7 +67,9 @@ def test_bad_input_is_a_message_not_a_500(client: TestClient) -> None:
         assert r.status_code == 422 and 'class="flash error"' in r.text, path
     assert client.get("/enterprises?page=0").status_code == 422
     assert client.get("/?year=abc").status_code == 422
-    assert client.get("/chains/0").status_code == 404
+    assert client.get("/chains/0").status_code == 422
+    assert client.get("/chains/99999").status_code == 404
+    assert client.get("/chains/99999999999999999999").status_code == 422
     assert client.get("/enterprises/NOPE").status_code == 404
     r = client.post("/imports/check", data={"kind": "", "csrf_token": token})
     assert r.status_code == 422 and "请选择文件类型" in r.text and "请选择要上传的文件" in r.text

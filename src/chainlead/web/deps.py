@@ -26,6 +26,8 @@ TEMPLATES.env.globals.update(
     ROLE_NAMES=ROLE_NAMES,
 )
 
+MAX_ID = 2_147_483_647  # ids beyond a 32-bit integer are not ours (and overflow SQLite)
+
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="api/v1/auth/token", auto_error=False)
 
 

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 DASH = "—"
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _missing(value: object) -> bool:
+    """None, NaN, infinities and anything that is not a number (e.g. a missing key) show as —."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return True
+    return math.isnan(value) or math.isinf(value)
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy.orm import Session
 
 from chainlead.web.cache import memo
 from chainlead.web.data.chains import chain_page, ecosystem_page
 from chainlead.web.data.program import ProgramInfo, latest_year, program_info
-from chainlead.web.deps import PageError, api_user, get_db
+from chainlead.web.deps import MAX_ID, PageError, api_user, get_db
 from chainlead.web.users import Principal
 
 router = APIRouter(tags=["chains 产业链"])
@@ -33,7 +33,7 @@ def program(db: Session = Depends(get_db), _: Principal = Depends(api_user)) -> 
 @router.get("/ecosystems/{eco_id}", summary="生态圈 / one ecosystem: scale series, chains, top firms")
 def ecosystem(
     request: Request,
-    eco_id: int,
+    eco_id: int = Path(ge=1, le=MAX_ID),
     year: int | None = Query(None, ge=1990, le=2100),
     db: Session = Depends(get_db),
     _: Principal = Depends(api_user),
@@ -51,7 +51,7 @@ def ecosystem(
 )
 def chain(
     request: Request,
-    chain_id: int,
+    chain_id: int = Path(ge=1, le=MAX_ID),
     year: int | None = Query(None, ge=1990, le=2100),
     db: Session = Depends(get_db),
     _: Principal = Depends(api_user),

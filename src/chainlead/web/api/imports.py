@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
+from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy.orm import Session
 
 from chainlead.registry.formats import FORMATS
 from chainlead.web.data.imports import ImportProblem, apply_upload, check_upload, recent_batches, undo
-from chainlead.web.deps import api_office, api_user, get_db
+from chainlead.web.deps import MAX_ID, api_office, api_user, get_db
 from chainlead.web.pages.imports import MAX_UPLOAD, MODES, SUFFIXES, UNITS, upload_dir
 from chainlead.web.users import Principal
 
@@ -68,7 +69,9 @@ async def upload(
 
 
 @router.post("/imports/{batch_id}/undo", summary="撤销批次 / undo a batch")
-def undo_batch(batch_id: int, db: Session = Depends(get_db), user: Principal = Depends(api_office)) -> dict[str, Any]:
+def undo_batch(
+    batch_id: int = PathParam(ge=1, le=MAX_ID), db: Session = Depends(get_db), user: Principal = Depends(api_office)
+) -> dict[str, Any]:
     try:
         undo(db, batch_id, user.username)
     except ImportProblem as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
@@ -10,21 +10,21 @@ from sqlalchemy.orm import Session
 
 from chainlead.web.data.mapping import DecisionError, decide, review_queue
 from chainlead.web.data.program import program_info
-from chainlead.web.deps import PageError, api_user, api_writer, get_db
+from chainlead.web.deps import MAX_ID, PageError, api_user, api_writer, get_db
 from chainlead.web.users import Principal
 
 router = APIRouter(tags=["mapping 挂链审核"])
 
 
 class Decision(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=1000)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=1000)
     decision: Literal["confirm", "reject"]
     note: str = Field("", max_length=500)
 
 
 @router.get("/mapping/queue", summary="待审核挂链 / suggestions waiting for review")
 def queue(
-    chain: int | None = Query(None, ge=1),
+    chain: int | None = Query(None, ge=1, le=MAX_ID),
     page: int = Query(1, ge=1, le=100000),
     per_page: int = Query(50, ge=1, le=500),
     db: Session = Depends(get_db),

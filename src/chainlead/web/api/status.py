@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from chainlead.web.cache import memo
-from chainlead.web.data.status import SCALE_METRICS, status_report
+from chainlead.web.data import json_safe
+from chainlead.web.data.status import SCALE_METRICS, StatusError, status_report
 from chainlead.web.deps import PageError, api_user, get_db
 from chainlead.web.users import Principal
 
@@ -26,9 +27,18 @@ def status(
 ) -> dict[str, Any]:
     if metric is not None and metric not in SCALE_METRICS:
         raise PageError(422, f"未知口径 {metric!r}", f"unknown metric {metric!r} (revenue_wan or output_value_wan)")
+    try:
+        return _cached(request, db, year, ecosystem, metric)
+    except StatusError as exc:  # unknown ecosystem, no program
+        raise PageError(422, exc.zh, exc.en) from exc
+
+
+def _cached(
+    request: Request, db: Session, year: int | None, ecosystem: str | None, metric: str | None
+) -> dict[str, Any]:
     return memo(
         db,
         request.app,
         ("status", year, ecosystem, metric),
-        lambda: status_report(db, year=year, ecosystem=ecosystem, metric=metric),
+        lambda: json_safe(status_report(db, year=year, ecosystem=ecosystem, metric=metric)),
     )

@@ -82,6 +82,38 @@ def candidates(
     return [{k: _clean(v) for k, v in r.items()} for r in rows]
 
 
+def candidates_by_tier(
+    session: Session, tiers: tuple[str, ...], chain: str | None = None, limit: int = 30
+) -> dict[str, list[dict[str, Any]]]:
+    """Candidates for several tiers from one evaluation (the service evaluates all tiers at once)."""
+    table = service.candidates(session, tier=None, chain=chain, include=("eligible", "near_miss"))
+    out: dict[str, list[dict[str, Any]]] = {t: [] for t in tiers}
+    if table.empty:
+        return out
+    keep = [
+        c
+        for c in (
+            "uscc",
+            "name",
+            "district",
+            "chains",
+            "tier",
+            "category",
+            "category_zh",
+            "result",
+            "score_text",
+            "failed",
+            "missing",
+            "advice",
+        )
+        if c in table.columns
+    ]
+    for tier in tiers:
+        rows = table[table["tier"] == tier][keep].head(limit).to_dict("records")
+        out[tier] = [{k: _clean(v) for k, v in r.items()} for r in rows]
+    return out
+
+
 def application_year(session: Session) -> int:
     return service.default_year(session)
 

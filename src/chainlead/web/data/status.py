@@ -20,6 +20,14 @@ from chainlead.web.data.program import COUNTED, ProgramInfo, latest_year, progra
 SCALE_METRICS = ("revenue_wan", "output_value_wan")
 
 
+class StatusError(ValueError):
+    """The progress service cannot answer (unknown ecosystem, no program); zh and en."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
 def progress_service() -> Any | None:
     """The progress package's service module, when it has landed."""
     try:
@@ -176,5 +184,8 @@ def status_report(
     """Exactly what `chainlead status --json` prints (the progress service when available)."""
     service = progress_service()
     if service is not None:
-        return service.status_report(session, year=year, ecosystem=ecosystem, metric=metric)  # type: ignore[no-any-return]
+        try:
+            return service.status_report(session, year=year, ecosystem=ecosystem, metric=metric)  # type: ignore[no-any-return]
+        except getattr(service, "ProgressError", ValueError) as exc:
+            raise StatusError(getattr(exc, "zh", str(exc)), getattr(exc, "en", str(exc))) from exc
     return fallback_status(session, year, ecosystem, metric)

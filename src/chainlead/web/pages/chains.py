@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from chainlead.web.cache import memo
 from chainlead.web.data.chains import chain_page, ecosystem_page
-from chainlead.web.data.cultivation import candidates
+from chainlead.web.data.cultivation import candidates_by_tier
 from chainlead.web.data.program import ProgramInfo, latest_year, program_info
-from chainlead.web.deps import PageError, get_db, page_user, render, url_for_path
+from chainlead.web.deps import MAX_ID, PageError, get_db, page_user, render, url_for_path
+from chainlead.web.pages.overview import cached_status
 from chainlead.web.users import Principal
 
 router = APIRouter()
@@ -35,7 +36,7 @@ def _year(db: Session, prog: ProgramInfo, year: int | None) -> int:
 @router.get("/ecosystems/{eco_id}")
 def ecosystem(
     request: Request,
-    eco_id: int,
+    eco_id: int = Path(ge=1, le=MAX_ID),
     year: int | None = Query(None, ge=1990, le=2100),
     db: Session = Depends(get_db),
     user: Principal = Depends(page_user),
@@ -63,7 +64,7 @@ def chains_index(request: Request, db: Session = Depends(get_db), user: Principa
 @router.get("/chains/{chain_id}")
 def chain(
     request: Request,
-    chain_id: int,
+    chain_id: int = Path(ge=1, le=MAX_ID),
     year: int | None = Query(None, ge=1990, le=2100),
     db: Session = Depends(get_db),
     user: Principal = Depends(page_user),
@@ -74,10 +75,35 @@ def chain(
         raise PageError(404, f"没有编号为 {chain_id} 的产业链", f"no chain with id {chain_id}")
     y = _year(db, prog, year)
     data = memo(db, request.app, ("chain", chain_id, y), lambda: chain_page(db, prog, info, y, prog.scale_metric))
+    outlook = chain_outlook(cached_status(request, db, year), info.name)
+    return render(request, "chain.html", {"nav": "chains", "prog": prog, "outlook": outlook, **data}, user=user)
+
+
+def chain_outlook(report: dict, name: str) -> dict | None:  # type: ignore[type-arg]
+    """The chain's entry of the progress report (scale, growth, projection, flags)."""
+    for eco in report.get("ecosystems", []):
+        for chain in eco.get("chains", []):
+            if chain.get("name") == name:
+                return chain  # type: ignore[no-any-return]
+    return None
+
+
+@router.get("/chains/{chain_id}/candidates")
+def chain_candidates(
+    request: Request,
+    chain_id: int = Path(ge=1, le=MAX_ID),
+    db: Session = Depends(get_db),
+    user: Principal = Depends(page_user),
+):
+    """The chain's tier candidates, loaded by HTMX after the page (the evaluation takes a while)."""
+    prog = _program(db)
+    info = prog.chain(chain_id)
+    if info is None:
+        raise PageError(404, f"没有编号为 {chain_id} 的产业链", f"no chain with id {chain_id}")
     cands = memo(
         db,
         request.app,
-        ("chain_candidates", chain_id),
-        lambda: {t: candidates(db, t, info.name, limit=8) for t in CANDIDATE_TIERS},
+        ("candidates", info.name, CANDIDATE_TIERS),
+        lambda: candidates_by_tier(db, CANDIDATE_TIERS, info.name, 30),
     )
-    return render(request, "chain.html", {"nav": "chains", "prog": prog, "candidates": cands, **data}, user=user)
+    return render(request, "partials/chain_candidates.html", {"candidates": cands, "chain": info}, user=user)

@@ -7,9 +7,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from chainlead.web.cache import memo
-from chainlead.web.data.cultivation import application_year, candidates, export_candidates, funnel
+from chainlead.web.data.cultivation import application_year, candidates_by_tier, export_candidates, funnel
 from chainlead.web.data.program import ProgramInfo, program_info
-from chainlead.web.deps import PageError, get_db, page_user, render
+from chainlead.web.deps import MAX_ID, PageError, get_db, page_user, render
 from chainlead.web.users import Principal
 
 router = APIRouter()
@@ -31,39 +31,40 @@ def _chain_name(db: Session, chain: int | None) -> tuple[ProgramInfo, str | None
 @router.get("/cultivation")
 def cultivation_page(
     request: Request,
-    chain: int | None = Query(None, ge=1),
+    chain: int | None = Query(None, ge=1, le=MAX_ID),
     db: Session = Depends(get_db),
     user: Principal = Depends(page_user),
 ):
     prog, name = _chain_name(db, chain)
+    ctx = {"nav": "cultivation", "prog": prog, "chain_id": chain, "chain_name": name, "year": application_year(db)}
+    return render(request, "cultivation.html", ctx, user=user)
+
+
+@router.get("/cultivation/panel")
+def cultivation_panel(
+    request: Request,
+    chain: int | None = Query(None, ge=1, le=MAX_ID),
+    db: Session = Depends(get_db),
+    user: Principal = Depends(page_user),
+):
+    """The funnel and the candidate lists, loaded by HTMX after the page (evaluation takes a while)."""
+    _, name = _chain_name(db, chain)
     fun = memo(db, request.app, ("funnel", name), lambda: funnel(db, name))
     lists = memo(
-        db, request.app, ("candidates", name), lambda: {t: candidates(db, t, name, limit=30) for t in TARGET_TIERS}
+        db, request.app, ("candidates", name, TARGET_TIERS), lambda: candidates_by_tier(db, TARGET_TIERS, name, 30)
     )
-    return render(
-        request,
-        "cultivation.html",
-        {
-            "nav": "cultivation",
-            "prog": prog,
-            "chain_id": chain,
-            "chain_name": name,
-            "year": application_year(db),
-            "funnel": fun,
-            "lists": lists,
-        },
-        user=user,
-    )
+    ctx = {"chain_id": chain, "funnel": fun, "lists": lists}
+    return render(request, "partials/cultivation_panel.html", ctx, user=user)
 
 
 @router.get("/cultivation/export.xlsx")
 def cultivation_export(
-    chain: int | None = Query(None, ge=1),
+    chain: int | None = Query(None, ge=1, le=MAX_ID),
     db: Session = Depends(get_db),
     user: Principal = Depends(page_user),
 ):
     _, name = _chain_name(db, chain)
-    data = export_candidates({t: candidates(db, t, name, limit=100_000) for t in TARGET_TIERS})
+    data = export_candidates(candidates_by_tier(db, TARGET_TIERS, name, limit=1_000_000))
     return Response(
         data,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -12,7 +12,7 @@ from chainlead.web.cache import memo
 from chainlead.web.data.cultivation import eligibility
 from chainlead.web.data.enterprises import SIZES, SORTS, Filters, export_xlsx, profile, search
 from chainlead.web.data.program import chain_nodes, data_years, latest_year, program_info
-from chainlead.web.deps import PageError, get_db, page_user, render
+from chainlead.web.deps import MAX_ID, PageError, get_db, page_user, render
 from chainlead.web.users import Principal
 
 router = APIRouter()
@@ -34,7 +34,7 @@ def parse_filters(
     def as_id(value: str, zh: str, en: str) -> int | None:
         if not value:
             return None
-        if not value.isdigit():
+        if not value.isdigit() or not 0 < int(value) <= MAX_ID:
             errors.append((f"{zh}编号应为数字：{value!r}", f"the {en} id must be a number: {value!r}"))
             return None
         return int(value)

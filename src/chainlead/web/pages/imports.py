@@ -12,12 +12,13 @@ import secrets
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from chainlead.config import data_dir
 from chainlead.registry.formats import FORMATS
 from chainlead.web.data.imports import ImportProblem, apply_upload, check_upload, recent_batches, undo
-from chainlead.web.deps import get_db, office_user, page_user, render
+from chainlead.web.deps import MAX_ID, get_db, office_user, page_user, render
 from chainlead.web.users import Principal
 
 router = APIRouter()
@@ -137,7 +138,12 @@ def import_apply(
 
 
 @router.post("/imports/{batch_id}/undo")
-def import_undo(request: Request, batch_id: int, db: Session = Depends(get_db), user: Principal = Depends(office_user)):
+def import_undo(
+    request: Request,
+    batch_id: int = PathParam(ge=1, le=MAX_ID),
+    db: Session = Depends(get_db),
+    user: Principal = Depends(office_user),
+):
     try:
         summary = undo(db, batch_id, user.username)
     except ImportProblem as exc:

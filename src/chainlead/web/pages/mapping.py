@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from chainlead.web.data.mapping import DecisionError, decide, queue_counts, review_queue
 from chainlead.web.data.program import program_info
-from chainlead.web.deps import PageError, get_db, page_user, render, writer_user
+from chainlead.web.deps import MAX_ID, PageError, get_db, page_user, render, writer_user
 from chainlead.web.users import Principal
 
 router = APIRouter()
@@ -37,7 +37,7 @@ def _context(
 @router.get("/mapping")
 def mapping_page(
     request: Request,
-    chain: int | None = Query(None, ge=1),
+    chain: int | None = Query(None, ge=1, le=MAX_ID),
     page: int = Query(1, ge=1, le=100000),
     db: Session = Depends(get_db),
     user: Principal = Depends(page_user),
@@ -57,11 +57,13 @@ async def mapping_decide(
 ):
     form = await request.form()
     raw_ids = [v for v in form.getlist("ids") if isinstance(v, str)]
-    chain_id = int(chain) if chain.isdigit() else None
-    page_no = int(page) if page.isdigit() and int(page) > 0 else 1
+    chain_id = int(chain) if chain.isdigit() and 0 < int(chain) <= MAX_ID else None
+    page_no = int(page) if page.isdigit() and 0 < int(page) <= 100000 else 1
     status = 200
     try:
         ids = [int(v) for v in raw_ids]
+        if any(not 1 <= i <= MAX_ID for i in ids):
+            raise ValueError("out of range")
     except ValueError:
         ids, message, status = [], ("挂链建议编号无效", "invalid suggestion id"), 422
     else:

@@ -9,15 +9,18 @@ from chainlead.web.cache import memo
 from chainlead.web.data.imports import last_change
 from chainlead.web.data.mapping import queue_counts
 from chainlead.web.data.program import data_years, program_info
-from chainlead.web.data.status import status_report
-from chainlead.web.deps import get_db, page_user, render
+from chainlead.web.data.status import StatusError, status_report
+from chainlead.web.deps import PageError, get_db, page_user, render
 from chainlead.web.users import Principal
 
 router = APIRouter()
 
 
 def cached_status(request: Request, db: Session, year: int | None) -> dict:  # type: ignore[type-arg]
-    return memo(db, request.app, ("status", year), lambda: status_report(db, year=year))
+    try:
+        return memo(db, request.app, ("status", year), lambda: status_report(db, year=year))
+    except StatusError as exc:
+        raise PageError(422, exc.zh, exc.en) from exc
 
 
 @router.get("/")
