@@ -96,7 +96,7 @@ def _sql(dialect: str, metric: str, years: list[int], chain_ids: list[int]) -> t
             f"FROM chain_membership WHERE {where} GROUP BY enterprise_id"
         )
         grouped = (
-            f"WITH m AS ({sig}), f AS ({pivot_sql}) {select_groups} FROM f JOIN m USING (enterprise_id) GROUP BY 1, 2"  # noqa: E501
+            f"WITH m AS ({sig}), f AS ({pivot_sql}) {select_groups} FROM f JOIN m USING (enterprise_id) GROUP BY 1, 2"
         )
     return sig, grouped
 
