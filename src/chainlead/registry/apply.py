@@ -50,6 +50,9 @@ class Applier:
         self.ids: dict[str, int] = {}
         self.value_cols: list[str] | None = None
         self._sqlite = conn.dialect.name == "sqlite"
+        # An empty table (first load, checked under the import lock) has no existing rows to look
+        # up; keys are unique within the file, so every row is new.
+        self.started_empty = conn.execute(select(target.table.c.id).limit(1)).first() is None
         table = target.table
         self._date_key = any(c in table.c and isinstance(table.c[c].type, Date) for c in target.db_key)
 
@@ -130,7 +133,7 @@ class Applier:
                 self.ids[uscc] = eid
 
     def _existing(self, dbkeys: set[tuple], cols: list[str]) -> dict[tuple, dict[str, Any]]:
-        if not dbkeys:
+        if not dbkeys or self.started_empty:
             return {}
         t = self.target
         table = t.table

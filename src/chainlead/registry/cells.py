@@ -236,6 +236,8 @@ _TIER_LOOKUP.update(
 
 def parse_enum(value: object, choices: tuple[str, ...]) -> str | None:
     """One of `choices`; tiers also accept their Chinese labels (省级专精特新中小企业 …)."""
+    if isinstance(value, str) and value.strip().lower() in choices:
+        return value.strip().lower()  # e.g. `none` is a real choice here, not an empty cell
     text = clean(value)
     if text is None:
         return None
