@@ -194,3 +194,10 @@ def test_xlsx_inputs(files: dict[str, Path], tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     df = pd.read_csv(out)
     assert (df[df["uscc"] == USCC]["result"] == "eligible").all()
+
+
+def test_enum_none_is_a_value_not_an_empty_cell() -> None:
+    assert parse_cell("none", "enum", ("national", "none")) == "none"
+    assert parse_cell("无", "enum", ("national", "none")) == "none"
+    assert parse_cell("", "enum", ("national", "none")) is None
+    assert parse_cell("none", "int", ()) is None

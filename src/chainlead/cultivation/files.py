@@ -78,6 +78,8 @@ def parse_cell(v: object, ctype: str, choices: tuple[str, ...]) -> object:
     """Typed value or None (unknown); raises ValueError(zh|en) on a bad cell."""
     if isinstance(v, bool) and ctype == "bool":
         return v
+    if ctype == "enum" and isinstance(v, str) and v.strip().lower() in choices:
+        return v.strip().lower()  # e.g. "none" is a value here, not an empty cell
     t = _text(v)
     if t is None:
         return None
