@@ -11,10 +11,11 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from chainlead.reference.uscc import InvalidUSCC, normalize_uscc
-from chainlead.registry.formats import TIER_LABELS_ZH, FileFormat, normalize_header
+from chainlead.registry.formats import TIER_LABELS_ZH, Column, FileFormat, normalize_header
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "有", "√"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "无", "×"}
@@ -57,9 +58,9 @@ def read_raw(path: Path) -> pd.DataFrame:
             return pd.read_excel(path, dtype=object, engine="calamine")
         if suffix in (".csv", ".txt"):
             try:
-                return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                return pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8-sig")
             except UnicodeDecodeError:
-                return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
+                return pd.read_csv(path, dtype=object, keep_default_na=False, encoding="gb18030")
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise FileProblem(f"无法读取文件 {path.name}：{exc}", f"cannot read {path.name}: {exc}") from exc
     raise FileProblem(
@@ -141,27 +142,56 @@ def read_file(path: Path, fmt: FileFormat) -> pd.DataFrame:
             f"{path.name}：缺少必填列 {names}（{fmt.zh}）",
             f"{path.name}: required column(s) missing: {', '.join(c.name for c in missing)} ({fmt.kind})",
         )
-    out: dict[str, list[object]] = {c: [] for c in df.columns}
-    for ridx, row in enumerate(df.itertuples(index=False), start=2):
-        for name, v in zip(df.columns, row, strict=True):
-            col = fmt.column(name)
+    out = {name: _parse_column(df[name].to_numpy(dtype=object), fmt.column(name), path) for name in df.columns}
+    return pd.DataFrame(out, columns=list(df.columns))
+
+
+def _problem(path: Path, col: Column, row: int, v: object, exc: ValueError) -> FileProblem:
+    zh, _, en = str(exc).partition("|")
+    return FileProblem(
+        f"{path.name} 第 {row} 行“{col.zh}”（{col.name}）：{v!s} — {zh}",
+        f"{path.name} row {row}, field {col.name}: {v!s} — {en or zh}",
+    )
+
+
+def _parse_column(raw: np.ndarray, col: Column, path: Path) -> np.ndarray:
+    """One column, typed; numbers take a vectorised path and only odd cells are parsed one by one."""
+    n = len(raw)
+    cache: dict[object, object] = {}
+
+    def one(i: int) -> object:
+        v = raw[i]
+        key = (type(v), v) if not (isinstance(v, float) and math.isnan(v)) else "nan"
+        if key not in cache:
             try:
                 val = parse_cell(v, col.type, col.choices)
-                if name == "uscc":
-                    val = _uscc(val)
+                cache[key] = _uscc(val) if col.name == "uscc" and val is not None else val
             except ValueError as exc:
-                zh, _, en = str(exc).partition("|")
-                raise FileProblem(
-                    f"{path.name} 第 {ridx} 行“{col.zh}”（{name}）：{v!s} — {zh}",
-                    f"{path.name} row {ridx}, field {name}: {v!s} — {en or zh}",
-                ) from None
-            if val is None and col.required:
-                raise FileProblem(
-                    f"{path.name} 第 {ridx} 行“{col.zh}”（{name}）为空，必填",
-                    f"{path.name} row {ridx}, field {name} is empty but required",
-                )
-            out[name].append(val)
-    return pd.DataFrame(out, columns=list(df.columns))
+                raise _problem(path, col, i + 2, v, exc) from None
+        return cache[key]
+
+    if col.type in ("money", "float", "int", "year"):
+        num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(float)
+        odd = ~np.isfinite(num)
+        if col.type in ("int", "year"):
+            whole = num == np.floor(num)
+            odd |= ~whole | ((num < 1900) | (num > 2100) if col.type == "year" else num < 0)
+        out = num.astype(object)
+        for i in np.flatnonzero(odd):
+            out[i] = one(int(i))
+    else:
+        out = np.empty(n, dtype=object)
+        for i in range(n):
+            out[i] = one(i)
+    if col.required:
+        empty = np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in out], dtype=bool)
+        if empty.any():
+            row = int(np.flatnonzero(empty)[0]) + 2
+            raise FileProblem(
+                f"{path.name} 第 {row} 行“{col.zh}”（{col.name}）为空，必填",
+                f"{path.name} row {row}, field {col.name} is empty but required",
+            )
+    return out
 
 
 def _uscc(val: object) -> str:

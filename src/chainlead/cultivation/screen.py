@@ -99,6 +99,7 @@ def result_table(inputs: Inputs, evals: dict[str, TierEval], with_advice: bool =
     unknown = {k: np.isnan(v) for k, v in inputs.columns.items()}
     rows: list[dict[str, object]] = []
     n = len(inputs.uscc)
+    held_by_tier = {t: inputs.holds[t].to_numpy(float) if t in inputs.holds else np.full(n, np.nan) for t in evals}
     for i in range(n):
         for tier, te in evals.items():
             res = RESULT_NAMES[int(te.result[i])]
@@ -109,7 +110,7 @@ def result_table(inputs: Inputs, evals: dict[str, TierEval], with_advice: bool =
             advice: list[str] = []
             if with_advice and te.near_miss[i]:
                 advice = explain(te, i).advice
-            held = inputs.holds[tier].iloc[i] if tier in inputs.holds else math.nan
+            held = held_by_tier[tier][i]
             rows.append(
                 {
                     "uscc": inputs.uscc[i],
