@@ -70,3 +70,21 @@ def test_replace_empties_first_and_refuses_without_it(db_url):
         assert _count(s, Enterprise) == N // 2
         assert _count(s, ImportBatch) == 2
         assert "enterprises=2" in versions(s)
+
+
+def test_files_import_back_without_rejections(db_url, tmp_path):
+    """The interchange files are accepted whole by `chainlead import` (the registry's importer)."""
+    from typer.testing import CliRunner
+
+    from chainlead.cli.main import app
+
+    generate_demo(150, 5, out_dir=tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["program", "load", "hangzhou-2022", "--db", db_url]).exit_code == 0
+    for kind in ("enterprises", "financials", "qualifications", "memberships", "facts"):
+        result = runner.invoke(app, ["import", kind, str(tmp_path / f"{kind}.csv"), "--db", db_url])
+        assert result.exit_code == 0, result.output
+        assert "拒绝 0 行" in result.output, result.output
+    with session_scope(db_url) as s:
+        assert _count(s, Enterprise) == 150
+        assert _count(s, EnterpriseFact) == len(read_csv(tmp_path / "facts.csv"))

@@ -28,3 +28,12 @@ def test_a_larger_run_starts_with_different_but_valid_enterprises(tmp_path):
     generate_demo(800, 3, out_dir=tmp_path / "small")
     lines = (tmp_path / "small" / "enterprises.csv").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 801
+
+
+def test_worker_processes_do_not_change_the_output(tmp_path, monkeypatch):
+    from chainlead.demo import chunks
+
+    monkeypatch.setattr(chunks, "CHUNK_SIZE", 400)  # several chunks from a small population
+    generate_demo(1500, 9, out_dir=tmp_path / "one", workers=1)
+    generate_demo(1500, 9, out_dir=tmp_path / "two", workers=2)
+    assert _digests(tmp_path / "one") == _digests(tmp_path / "two")

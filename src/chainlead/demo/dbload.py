@@ -216,7 +216,7 @@ class DbSink:
 
 def sqlite_speed_pragmas(conn: Connection) -> None:
     """Settings that make a one-off bulk load fast; durability comes from the final commit."""
-    for pragma in ("PRAGMA cache_size=-262144", "PRAGMA temp_store=MEMORY", "PRAGMA synchronous=OFF"):
+    for pragma in ("PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA synchronous=OFF"):
         conn.exec_driver_sql(pragma)
 
 

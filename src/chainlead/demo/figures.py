@@ -108,10 +108,11 @@ def chunk_figures(
 
     # Patents: a stock that only grows; new grants ~ Poisson(R&D / cost per patent).
     cost = np.where(sec == SECTORS.index("soft"), 500.0, 180.0) * np.exp(rng.normal(0.0, 0.5, size=m))
-    flow = rng.poisson(np.nan_to_num(rd / cost[:, None]).clip(0, 1e6))
+    # Grants grow less than proportionally with R&D (the largest firms file thousands, not tens of thousands).
+    flow = rng.poisson(np.nan_to_num(rd / cost[:, None]).clip(0, 1e7) ** 0.85)
     founded_year = pop.founded[sl].astype("datetime64[Y]").astype(int) + 1970
     age0 = np.clip(profile.YEARS[0] - founded_year, 0, 12)
-    start = rng.poisson(np.nan_to_num(rd[:, 0] / cost).clip(0, 1e6) * age0 * 0.4)
+    start = rng.poisson(np.nan_to_num(rd[:, 0] / cost).clip(0, 1e7) ** 0.85 * age0 * 0.4)
     start = np.maximum(start, np.where(lg, 2, np.where(zjtx | ht | hc, 1, 0)))
     invention = start[:, None] + np.cumsum(flow, axis=1) - flow[:, :1]
     other_rate = rng.uniform(1.5, 6.0, size=m)

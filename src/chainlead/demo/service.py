@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from chainlead.demo import profile
-from chainlead.demo.chunks import Context, build_chunk, chunk_count, make_context
+from chainlead.demo.chunks import Context, chunk_count, make_context
 from chainlead.demo.core import BASE_COL, Population, build_population
 from chainlead.demo.figures import sector_of
+from chainlead.demo.parallel import chunk_job, csv_job, default_workers, ordered
 from chainlead.demo.plan import DemoError, Plan, build_plan
 from chainlead.demo.tables import CsvSink
 from chainlead.demo.tiers import Titles, assign_titles
@@ -141,6 +142,7 @@ def generate_demo(
     replace: bool = False,
     with_facts: bool = True,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> DemoSummary:
     """Build N enterprises for `program` deterministically from `seed`; write files and/or the DB."""
     if out_dir is None and db_url is None:
@@ -151,15 +153,15 @@ def generate_demo(
     summary = summarize(run, seed)
     report("prepare", 1, 1)
     total = chunk_count(n)
+    workers = workers or default_workers()
     sink = CsvSink(out_dir, with_facts) if out_dir is not None else None
     try:
         if db_url is not None:
-            summary.rows = _write_db(run, db_url, replace, sink, summary, report, total)
+            summary.rows = _write_db(run, db_url, replace, sink, summary, report, total, workers)
         else:
-            for number in range(total):
-                chunk = build_chunk(run.ctx, number)
-                assert sink is not None
-                sink.write(_tables(run, chunk))
+            assert sink is not None
+            for number, parts in enumerate(ordered(run.ctx, csv_job, total, workers)):
+                sink.write_bytes(parts)
                 report("write", number + 1, total)
     finally:
         if sink is not None:
@@ -175,7 +177,7 @@ def _tables(run: DemoRun, chunk):
     return chunk_tables(chunk, run.plan)
 
 
-def _write_db(run, db_url, replace, sink, summary, report, total) -> dict[str, int]:
+def _write_db(run, db_url, replace, sink, summary, report, total, workers) -> dict[str, int]:
     from sqlalchemy.exc import OperationalError
 
     from chainlead.db.engine import get_engine
@@ -204,8 +206,7 @@ def _write_db(run, db_url, replace, sink, summary, report, total) -> dict[str, i
                 conn.commit()
             with conn.begin():
                 db = DbSink(conn, run.plan, run.loaded, replace, meta)
-                for number in range(total):
-                    chunk = build_chunk(run.ctx, number)
+                for number, chunk in enumerate(ordered(run.ctx, chunk_job, total, workers)):
                     db.write(chunk)
                     if sink is not None:
                         sink.write(_tables(run, chunk))

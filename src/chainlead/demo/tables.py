@@ -89,9 +89,9 @@ def chunk_tables(chunk: Chunk, plan: Plan, as_ids: bool = False) -> dict[str, pa
         if values is None:
             values = np.zeros(0)
         if col in BOOL_FACTS:
-            fact_cols[col] = pa.array(values, type=pa.bool_(), from_pandas=True)
+            fact_cols[col] = pa.array(values.tolist(), type=pa.bool_())
         elif col in TEXT_FACTS:
-            fact_cols[col] = pa.array(values, type=pa.string(), from_pandas=True)
+            fact_cols[col] = pa.array(values.tolist(), type=pa.string())
         else:
             fact_cols[col] = _num(values.astype(float), "float" if col in FLOAT_FACTS else "int")
     return {
@@ -125,6 +125,13 @@ class CsvSink:
             table = tables[kind]
             if table.num_rows:
                 self.files[kind].write(csv_bytes(table.select(list(HEADERS[kind]))))
+
+    def write_bytes(self, parts: dict[str, bytes]) -> None:
+        """Append CSV bytes already serialised (by a worker) per file kind."""
+        for kind in self.kinds:
+            data = parts.get(kind)
+            if data:
+                self.files[kind].write(data)
 
     def close(self) -> None:
         for f in self.files.values():
