@@ -49,6 +49,7 @@ class Applier:
         self.pg = conn.dialect.name == "postgresql"
         self.ids: dict[str, int] = {}
         self.value_cols: list[str] | None = None
+        self._names: list[str] = []
         self._sqlite = conn.dialect.name == "sqlite"
         # An empty table (first load, checked under the import lock) has no existing rows to look
         # up; keys are unique within the file, so every row is new.
@@ -84,20 +85,23 @@ class Applier:
         fixed = tuple(self._insert_fixed(now).values())
         key_json = self._key_json
         values_of = (lambda r: (r[cols[0]],)) if len(cols) == 1 else itemgetter(*cols) if cols else (lambda r: ())
+        lo, hi = 1 + len(t.db_key), 1 + len(t.db_key) + len(cols)
+        plain = t.kind != "memberships"
         for n, r, key, dbkey in keyed:
-            old = existing.get(dbkey)
-            if old is None:
+            found = existing.get(dbkey)
+            if found is None:
                 inserts.append((*dbkey, *values_of(r), *fixed))
                 new_keys.append(key_json(key))
                 out.append((n, NEW, None))
                 continue
+            if plain and values_of(r) == found[lo:hi]:
+                out.append((n, UNCHANGED, None))
+                continue
+            old = dict(zip(self._names, found, strict=True))
             if t.kind == "memberships" and old["source"] == "manual":
                 out.append((n, KEPT, _kept(n, r, old)))
                 continue
-            if [r.get(c) for c in cols] == [old[c] for c in cols]:
-                changed = {}
-            else:
-                changed = {c: r[c] for c in cols if r.get(c) is not None and not same(old[c], r[c])}
+            changed = {c: r[c] for c in cols if r.get(c) is not None and not same(old[c], r[c])}
             if t.kind == "memberships" and (old["source"] != "import" or old["status"] != "confirmed"):
                 changed.update(source="import", status="confirmed")
             if not changed:
@@ -132,7 +136,8 @@ class Applier:
             for eid, uscc in self.conn.execute(select(_ENT.c.id, _ENT.c.uscc).where(_ENT.c.uscc.in_(part))):
                 self.ids[uscc] = eid
 
-    def _existing(self, dbkeys: set[tuple], cols: list[str]) -> dict[tuple, dict[str, Any]]:
+    def _existing(self, dbkeys: set[tuple], cols: list[str]) -> dict[tuple, tuple]:
+        """Existing rows by key, as tuples (id, *db_key, *cols, *extra); names in self._names."""
         if not dbkeys or self.started_empty:
             return {}
         t = self.target
@@ -140,13 +145,16 @@ class Applier:
         extra = ["source", "status", "decided_by", "batch_id"] if t.kind == "memberships" else []
         wanted = [table.c.id, *(table.c[c] for c in t.db_key), *(table.c[c] for c in (*cols, *extra))]
         first = sorted({k[0] for k in dbkeys}, key=str)
-        found: dict[tuple, dict[str, Any]] = {}
+        self._names = [c.name for c in wanted]
+        width = 1 + len(t.db_key)
+        found: dict[tuple, tuple] = {}
         for i in range(0, len(first), 5000):
             query = select(*wanted).where(table.c[t.db_key[0]].in_(first[i : i + 5000]))
-            for row in self.conn.execute(query).mappings():
-                dbkey = tuple(row[c] for c in t.db_key)
+            for row in self.conn.execute(query):
+                row = tuple(row)
+                dbkey = row[1:width]
                 if dbkey in dbkeys:
-                    found[dbkey] = dict(row)
+                    found[dbkey] = row
         return found
 
     # ------------------------------------------------------------ fixed columns

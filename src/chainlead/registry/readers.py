@@ -10,12 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from chainlead.registry.formats import FileFormat, normalize_header
 
@@ -207,7 +207,7 @@ def _open_csv(path: Path, fmt: FileFormat, encoding: str | None) -> Source:
             codec = "utf-8-sig"
     else:
         codec = detect_encoding(path)
-    stream = io.TextIOWrapper(path.open("rb"), encoding=codec, errors="strict", newline="")
+    stream = path.open("rb")
     rows = _csv_rows(stream, path, codec)
     try:
         sample = _take(rows, HEADER_SCAN_ROWS)
@@ -228,20 +228,30 @@ def _open_csv(path: Path, fmt: FileFormat, encoding: str | None) -> Source:
     return Source("csv", codec, None, header, _chain(rest, rows, stream))
 
 
-def _csv_rows(stream: io.TextIOWrapper, path: Path, codec: str) -> Iterator[tuple[int, list[object]]]:
-    reader = csv.reader(stream)
+def _decoded_lines(stream: BinaryIO, codec: str) -> Iterator[str]:
+    """Decode line by line (a newline byte never occurs inside a UTF-8 or GB18030 character),
+    so that a bad byte is reported with its exact line."""
+    first = True
+    for line_number, raw in enumerate(stream, 1):
+        try:
+            yield raw.decode("utf-8-sig" if first and codec.startswith("utf-8") else codec)
+        except UnicodeDecodeError as exc:
+            raise FileProblem(
+                f"第 {line_number} 行无法按 {codec} 解码（该行第 {exc.start + 1} 个字节）：文件编码不一致或判断错误。"
+                "请另存为 UTF-8 CSV，或用 --encoding 指定编码",
+                f"line {line_number}: cannot decode as {codec} (byte {exc.start + 1} of the line); the file's "
+                "encoding is mixed or was guessed wrong — save as UTF-8 CSV, or pass --encoding",
+            ) from None
+        first = False
+
+
+def _csv_rows(stream: BinaryIO, path: Path, codec: str) -> Iterator[tuple[int, list[object]]]:
+    reader = csv.reader(_decoded_lines(stream, codec))
     number = 0
     try:
         for cells in reader:
             number += 1
             yield number, cells  # type: ignore[misc]
-    except UnicodeDecodeError as exc:
-        raise FileProblem(
-            f"第 {number + 1} 行附近无法按 {codec} 解码（字节位置 {exc.start}）：文件编码不一致或判断错误。"
-            "请另存为 UTF-8 CSV，或用 --encoding 指定编码",
-            f"row {number + 1}: cannot decode as {codec} (byte {exc.start}); the file's encoding is mixed or "
-            "was guessed wrong — save as UTF-8 CSV, or pass --encoding",
-        ) from None
     except csv.Error as exc:
         raise FileProblem(
             f"第 {number + 1} 行 CSV 格式错误：{exc}", f"row {number + 1}: malformed CSV: {exc}"
