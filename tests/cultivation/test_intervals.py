@@ -266,3 +266,21 @@ def test_a_new_title_never_turns_eligible_into_not_eligible(data: tuple, tiers: 
         was = te.result == ELIGIBLE
         assert (after[tier].result[was] == ELIGIBLE).all(), tier
         assert (_rank(after[tier].result) >= _rank(te.result)).all(), tier
+
+
+def test_a_year_without_figures_is_named_once() -> None:
+    from tests.cultivation.helpers import STAR_FINANCIALS
+
+    blank = {f: None for f in STAR_FINANCIALS[2022]}
+    ex = evaluate_star(fin={2022: blank})["innovative_sme"]
+    assert ex.result == "undetermined"
+    assert "年度经营数据（2022年，整年缺失）" in ex.missing
+    assert not any(m.startswith("营业收入（2022年）") for m in ex.missing)
+
+
+def test_growth_floor_near_miss_gets_revenue_advice() -> None:
+    # growth group: main-business growth 18000/18500 < 0 → 0 and debt 60% → 5: 5 < 15
+    fin = {2022: {"total_liabilities_wan": 12000}, 2021: {"main_business_revenue_wan": 18500}}
+    ex = evaluate_star(fin=fin, facts={"rd_institution_level": "municipal"})["innovative_sme"]
+    assert ex.result == "not_eligible" and ex.near_miss
+    assert any("上年度主营业务收入再增加" in a or "负债再减少" in a for a in ex.advice), ex.advice

@@ -81,6 +81,13 @@ def lever(metric: str, op: str, t: float, r: dict[str, float], year: int, strict
         rev, mbr = g("revenue_wan_1", math.nan), g("main_business_revenue_wan_1", math.nan)
         d = (t * rev - 100 * mbr) / (100 - t) + bump if t < 100 else math.nan
         return Action("mbr_1", d, f"主营业务收入再增加 {_wan(d)} 万元（占营业收入达到 {_wan(t)}%）")
+    if metric == "mbr_growth_y1":
+        d = (
+            (1 + t / 100) * g("main_business_revenue_wan_2", math.nan)
+            - g("main_business_revenue_wan_1", math.nan)
+            + bump
+        )
+        return Action("mbr_1", d, f"上年度主营业务收入再增加 {_wan(d)} 万元（增长率达到 {_wan(t)}%）")
     if metric == "net_margin_y1":
         d = t / 100 * g("revenue_wan_1", math.nan) - g("profit_wan_1", math.nan) + bump
         return Action("profit_1", d, f"利润再增加 {_wan(d)} 万元（净利率达到 {_wan(t)}%）")
@@ -123,6 +130,8 @@ def lever(metric: str, op: str, t: float, r: dict[str, float], year: int, strict
         )
     if metric == "rd_institution":
         lvl = int(min(4, t + (1 if strict else 0)))
+        if lvl == 1:
+            return Action("rd_inst", lvl, "建立研发机构（自建或与高校、科研院所共建）")
         return Action("rd_inst", lvl, f"建立{_RD_INST_ZH[lvl]}研发机构")
     if metric in _BOOL_ACTION:
         return Action(metric, 1, _BOOL_ACTION[metric])

@@ -32,6 +32,7 @@ ACTIONABLE = {
     "equity_sum3",
     "debt_ratio_y1",
     "mbr_share_y1",
+    "mbr_growth_y1",
     "net_margin_y1",
     "rd_staff_ratio_y1",
     "ip_level",
@@ -201,12 +202,19 @@ def evaluate_tier(
         te.score_max = np.sum([p[1] for p in te.points.values()], axis=0)
         sdef = te.score_min >= rule.pass_score
         sposs = te.score_max >= rule.pass_score
-        snear = te.score_max >= rule.pass_score - s.near_points
+        # headroom: points still reachable through actionable indicators (not history such as niche years)
+        head = {g.id: np.zeros(n) for g in rule.groups}
+        for ind in rule.indicators:
+            if any(a.metric in ACTIONABLE for a in ind.alternatives):
+                head[ind.group] = head[ind.group] + (ind.max - te.points[ind.id][1])
+        gap = rule.pass_score - te.score_max
+        snear = (gap <= s.near_points) & (gap <= sum(head.values()))
         for g in rule.groups:
             if g.floor:
                 sdef &= te.groups[g.id][0] >= g.floor
                 sposs &= te.groups[g.id][1] >= g.floor
-                snear &= te.groups[g.id][1] >= g.floor - s.near_points
+                short = g.floor - te.groups[g.id][1]
+                snear &= (short <= s.near_points) & (short <= head[g.id])
         te.score_def, te.score_poss = sdef, sposs
         routes = list(te.routes.values())
         rdef = np.logical_or.reduce([r.definite for r in routes]) if routes else np.zeros(n, bool)

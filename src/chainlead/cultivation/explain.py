@@ -10,7 +10,7 @@ import numpy as np
 
 from chainlead.cultivation.advice import cond_advice, score_advice
 from chainlead.cultivation.engine import RESULT_NAMES, TierEval
-from chainlead.cultivation.metrics import METRICS, input_label
+from chainlead.cultivation.metrics import FIN_FIELDS, METRICS, input_label
 from chainlead.cultivation.rules import UNCONFIRMED, Cond, Indicator
 
 _SYM = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
@@ -201,15 +201,25 @@ def missing_facts(te: TierEval, i: int, unknown: dict[str, np.ndarray] | None = 
     out: list[str] = []
     if te.local_pending:
         out.append(f"特色化指标（{UNCONFIRMED}）")
+
+    def unknown_at(col: str) -> bool:
+        if unknown is not None and col in unknown:
+            return bool(unknown[col][i])
+        arr = te.inputs.get(col)
+        return arr is None or bool(np.isnan(arr[i]))
+
+    # a fiscal year with no figures at all is named once, not field by field
+    empty_years = {k for k in (1, 2, 3) if all(unknown_at(f"{f}_{k}") for f in FIN_FIELDS)}
     for name in sorted(te.rule.metrics()):
         lo, hi = te.metrics[name]
         if lo[i] == hi[i]:
             continue
         for col in METRICS[name].inputs:
-            arr = te.inputs.get(col)
-            is_unknown = unknown[col][i] if unknown is not None and col in unknown else arr is None or np.isnan(arr[i])
-            label = input_label(col, te.year)
-            if is_unknown and label not in out:
+            if not unknown_at(col):
+                continue
+            k = int(col[-1]) if col[-2:] in ("_1", "_2", "_3") and col[:-2] in FIN_FIELDS else 0
+            label = f"年度经营数据（{te.year - k}年，整年缺失）" if k in empty_years else input_label(col, te.year)
+            if label not in out:
                 out.append(label)
     return out
 
