@@ -109,3 +109,16 @@ def test_api_reads(client: TestClient, seeded) -> None:  # type: ignore[no-untyp
         client.get("/api/v1/cultivation/candidates?tier=zjtx_provincial&chain=视觉智能", headers=h).status_code == 200
     )
     assert client.get("/api/v1/imports", headers=h).json() == []
+
+
+def test_status_is_exactly_the_cli_json(client: TestClient, seeded) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainlead.cli.main import app as cli
+
+    api = client.get("/api/v1/status?year=2023", headers=token(client, "viewer")).json()
+    out = CliRunner().invoke(cli, ["status", "--year", "2023", "--json", "--db", seeded[0]])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout) == api

@@ -28,7 +28,9 @@ class ResultMemo:
         self.misses = 0
 
     def get(self, session: Session, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-        current = versions(session)
+        current = session.info.get("data_versions")
+        if current is None:  # one look-up per request (a request is one session)
+            current = session.info["data_versions"] = versions(session)
         with self._lock:
             found = self._data.get(key)
             if found is not None and found[0] == current:

@@ -164,6 +164,35 @@ def url_for_path(request: Request, path: str) -> str:
     return (request.scope.get("root_path") or "").rstrip("/") + path
 
 
+def _common(request: Request) -> dict[str, Any]:
+    f = formatter(request)
+    return {
+        "lang": f.lang,
+        "f": f,
+        "_": f.t,
+        "u": lambda p: url_for_path(request, p),
+        "q": lambda s: quote(str(s), safe=""),
+    }
+
+
+def cached_body(request: Request, db: Session, key: tuple[Any, ...], template: str, build: Any) -> str:
+    """The page body (no user, no CSRF token in it) rendered once per key, language, root path and
+    data version; `build()` returns the template context and runs only on a miss."""
+    from chainlead.web.cache import memo
+
+    full_key = ("html", template, *key, lang_of(request), request.scope.get("root_path") or "")
+    return memo(
+        db,
+        request.app,
+        full_key,
+        lambda: TEMPLATES.get_template(template).render(**TEMPLATES.env.globals, **_common(request), **build()),
+    )
+
+
+def render_page(request: Request, body: str, *, title: str, nav: str, user: Principal, charts: bool = True):  # type: ignore[no-untyped-def]
+    return render(request, "page.html", {"body": body, "title": title, "nav": nav, "charts": charts}, user=user)
+
+
 def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200, user: Principal | None = None
 ):  # type: ignore[no-untyped-def]

@@ -10,9 +10,11 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy.orm import Session
 
 from chainlead.web.cache import memo
+from chainlead.web.data import json_safe
 from chainlead.web.data.chains import chain_page, ecosystem_page
 from chainlead.web.data.program import ProgramInfo, latest_year, program_info
 from chainlead.web.deps import MAX_ID, PageError, api_user, get_db
+from chainlead.web.pages.overview import cached_status
 from chainlead.web.users import Principal
 
 router = APIRouter(tags=["chains 产业链"])
@@ -39,11 +41,14 @@ def ecosystem(
     _: Principal = Depends(api_user),
 ) -> dict[str, Any]:
     prog = _program(db)
-    y = year or latest_year(db) or prog.base_year
-    data = memo(db, request.app, ("eco", eco_id, y), lambda: ecosystem_page(db, prog, eco_id, y, prog.scale_metric))
+    report = cached_status(request, db, year)
+    y = year or report.get("year") or latest_year(db) or prog.base_year
+    data = memo(
+        db, request.app, ("api_eco", eco_id, y), lambda: ecosystem_page(db, prog, eco_id, y, prog.scale_metric, report)
+    )
     if data is None:
         raise PageError(404, f"没有编号为 {eco_id} 的生态圈", f"no ecosystem with id {eco_id}")
-    return jsonable_encoder(data)
+    return json_safe(jsonable_encoder(data))
 
 
 @router.get(
@@ -60,6 +65,11 @@ def chain(
     info = prog.chain(chain_id)
     if info is None:
         raise PageError(404, f"没有编号为 {chain_id} 的产业链", f"no chain with id {chain_id}")
-    y = year or latest_year(db) or prog.base_year
-    data = memo(db, request.app, ("chain", chain_id, y), lambda: chain_page(db, prog, info, y, prog.scale_metric))
-    return jsonable_encoder(data)
+    report = cached_status(request, db, year)
+    y = year or report.get("year") or latest_year(db) or prog.base_year
+    data = memo(
+        db, request.app, ("api_chain", chain_id, y), lambda: chain_page(db, prog, info, y, prog.scale_metric, report)
+    )
+    return json_safe(
+        jsonable_encoder({k: v for k, v in data.items() if k != "outlook"} | {"progress": data["outlook"]})
+    )

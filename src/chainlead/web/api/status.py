@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from chainlead.web.cache import memo
@@ -16,7 +16,13 @@ from chainlead.web.users import Principal
 router = APIRouter(tags=["progress 目标进度"])
 
 
-@router.get("/status", summary="目标进度 / progress against targets (= chainlead status --json)")
+@router.get(
+    "/status",
+    summary="目标进度 / progress against targets (= chainlead status --json)",
+    responses={
+        200: {"description": "chainlead status --json", "content": {"application/json": {"schema": {"type": "object"}}}}
+    },
+)
 def status(
     request: Request,
     year: int | None = Query(None, ge=1990, le=2100, description="统计年度 / year"),
@@ -24,21 +30,20 @@ def status(
     metric: str | None = Query(None, description="revenue_wan | output_value_wan"),
     db: Session = Depends(get_db),
     _: Principal = Depends(api_user),
-) -> dict[str, Any]:
+) -> Response:
     if metric is not None and metric not in SCALE_METRICS:
         raise PageError(422, f"未知口径 {metric!r}", f"unknown metric {metric!r} (revenue_wan or output_value_wan)")
     try:
-        return _cached(request, db, year, ecosystem, metric)
+        return Response(_cached(request, db, year, ecosystem, metric), media_type="application/json")
     except StatusError as exc:  # unknown ecosystem, no program
         raise PageError(422, exc.zh, exc.en) from exc
 
 
-def _cached(
-    request: Request, db: Session, year: int | None, ecosystem: str | None, metric: str | None
-) -> dict[str, Any]:
-    return memo(
-        db,
-        request.app,
-        ("status", year, ecosystem, metric),
-        lambda: json_safe(status_report(db, year=year, ecosystem=ecosystem, metric=metric)),
-    )
+def _cached(request: Request, db: Session, year: int | None, ecosystem: str | None, metric: str | None) -> bytes:
+    """The serialised JSON, kept until the data versions change (serialising is the costly part)."""
+
+    def build() -> bytes:
+        report = json_safe(status_report(db, year=year, ecosystem=ecosystem, metric=metric))
+        return json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    return memo(db, request.app, ("status_json", year, ecosystem, metric), build)

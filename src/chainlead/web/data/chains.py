@@ -164,13 +164,44 @@ def series_rows(series: dict[int, tuple[float, int]]) -> list[dict[str, Any]]:
     return out
 
 
-def chain_page(session: Session, prog: ProgramInfo, chain: ChainInfo, year: int, metric: str) -> dict[str, Any]:
-    series = scale_series(session, prog, "chain", metric).get(chain.id, {})
+def history_rows(entry: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+    """Per year from the progress report's `history` (scale 亿元, reporting firms), with 同比."""
+    if not entry or not entry.get("history"):
+        return None
+    out = []
+    prev = None
+    for h in entry["history"]:
+        scale = h.get("scale_yi")
+        yoy = (scale / prev - 1) if prev and scale is not None else None
+        out.append(
+            {"year": h["year"], "scale_yi": scale or 0.0, "yoy": yoy, "reporting": h.get("enterprises_reporting", 0)}
+        )
+        prev = scale
+    return out
+
+
+def report_entry(report: dict[str, Any], name: str, level: str = "chain") -> dict[str, Any] | None:
+    """An ecosystem's or a chain's entry in the progress report."""
+    for eco in report.get("ecosystems", []):
+        if level == "ecosystem" and eco.get("name") == name:
+            return eco
+        for chain in eco.get("chains", []):
+            if level == "chain" and chain.get("name") == name:
+                return chain
+    return None
+
+
+def chain_page(
+    session: Session, prog: ProgramInfo, chain: ChainInfo, year: int, metric: str, report: dict[str, Any]
+) -> dict[str, Any]:
+    outlook = report_entry(report, chain.name)
+    series = history_rows(outlook) or series_rows(scale_series(session, prog, "chain", metric).get(chain.id, {}))
     nodes = node_map(session, chain, year, metric)
     return {
         "chain": chain,
         "year": year,
-        "series": series_rows(series),
+        "outlook": outlook,
+        "series": series,
         "nodes": nodes,
         "tree": chain_tree(nodes, chain.name),
         "top": top_enterprises(session, [chain.id], year, metric),
@@ -180,21 +211,24 @@ def chain_page(session: Session, prog: ProgramInfo, chain: ChainInfo, year: int,
     }
 
 
-def ecosystem_page(session: Session, prog: ProgramInfo, eco_id: int, year: int, metric: str) -> dict[str, Any] | None:
+def ecosystem_page(
+    session: Session, prog: ProgramInfo, eco_id: int, year: int, metric: str, report: dict[str, Any]
+) -> dict[str, Any] | None:
     eco = prog.ecosystem(eco_id)
     if eco is None:
         return None
-    eco_series = scale_series(session, prog, "ecosystem", metric).get(eco.id, {})
-    chain_series = scale_series(session, prog, "chain", metric)
+    series = history_rows(report_entry(report, eco.name, "ecosystem"))
+    if series is None:
+        series = series_rows(scale_series(session, prog, "ecosystem", metric).get(eco.id, {}))
     chains = []
     for c in eco.chains:
-        rows = series_rows(chain_series.get(c.id, {}))
+        rows = history_rows(report_entry(report, c.name)) or []
         current = next((r for r in rows if r["year"] == year), None)
         chains.append({"chain": c, "series": rows, "current": current})
     return {
         "ecosystem": eco,
         "year": year,
-        "series": series_rows(eco_series),
+        "series": series,
         "chains": chains,
         "top": top_enterprises(session, [c.id for c in eco.chains], year, metric),
     }

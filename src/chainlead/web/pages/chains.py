@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
@@ -9,17 +11,17 @@ from sqlalchemy.orm import Session
 from chainlead.web.cache import memo
 from chainlead.web.data.chains import chain_page, ecosystem_page
 from chainlead.web.data.cultivation import candidates_by_tier
-from chainlead.web.data.program import ProgramInfo, latest_year, program_info
-from chainlead.web.deps import MAX_ID, PageError, get_db, page_user, render, url_for_path
-from chainlead.web.pages.overview import cached_status
+from chainlead.web.data.program import ProgramInfo, latest_year
+from chainlead.web.deps import MAX_ID, PageError, cached_body, get_db, page_user, render, render_page, url_for_path
+from chainlead.web.pages.overview import cached_program, cached_status
 from chainlead.web.users import Principal
 
 router = APIRouter()
 CANDIDATE_TIERS = ("zjtx_provincial", "little_giant_national", "hidden_champion_provincial")
 
 
-def _program(db: Session) -> ProgramInfo:
-    prog = program_info(db)
+def _program(request: Request, db: Session) -> ProgramInfo:
+    prog = cached_program(request, db)
     if prog is None:
         raise PageError(
             404,
@@ -41,17 +43,23 @@ def ecosystem(
     db: Session = Depends(get_db),
     user: Principal = Depends(page_user),
 ):
-    prog = _program(db)
-    y = _year(db, prog, year)
-    data = memo(db, request.app, ("eco", eco_id, y), lambda: ecosystem_page(db, prog, eco_id, y, prog.scale_metric))
-    if data is None:
+    prog = _program(request, db)
+    eco = prog.ecosystem(eco_id)
+    if eco is None:
         raise PageError(404, f"没有编号为 {eco_id} 的生态圈", f"no ecosystem with id {eco_id}")
-    return render(request, "ecosystem.html", {"nav": "chains", "prog": prog, **data}, user=user)
+
+    def build() -> dict[str, Any]:
+        report = cached_status(request, db, year)
+        y = year or report.get("year") or _year(db, prog, None)
+        return {"prog": prog, **(ecosystem_page(db, prog, eco_id, y, prog.scale_metric, report) or {})}
+
+    body = cached_body(request, db, ("eco", eco_id, year), "ecosystem_body.html", build)
+    return render_page(request, body, title=eco.name, nav="chains", user=user)
 
 
 @router.get("/chains")
 def chains_index(request: Request, db: Session = Depends(get_db), user: Principal = Depends(page_user)):
-    prog = _program(db)
+    prog = _program(request, db)
     target = prog.chains[0].id if prog.chains else None
     if user.role == "leader" and user.chains:
         own = prog.chain_by_name(user.chains[0])
@@ -69,23 +77,18 @@ def chain(
     db: Session = Depends(get_db),
     user: Principal = Depends(page_user),
 ):
-    prog = _program(db)
+    prog = _program(request, db)
     info = prog.chain(chain_id)
     if info is None:
         raise PageError(404, f"没有编号为 {chain_id} 的产业链", f"no chain with id {chain_id}")
-    y = _year(db, prog, year)
-    data = memo(db, request.app, ("chain", chain_id, y), lambda: chain_page(db, prog, info, y, prog.scale_metric))
-    outlook = chain_outlook(cached_status(request, db, year), info.name)
-    return render(request, "chain.html", {"nav": "chains", "prog": prog, "outlook": outlook, **data}, user=user)
 
+    def build() -> dict[str, Any]:
+        report = cached_status(request, db, year)
+        y = year or report.get("year") or _year(db, prog, None)
+        return {"prog": prog, **chain_page(db, prog, info, y, prog.scale_metric, report)}
 
-def chain_outlook(report: dict, name: str) -> dict | None:  # type: ignore[type-arg]
-    """The chain's entry of the progress report (scale, growth, projection, flags)."""
-    for eco in report.get("ecosystems", []):
-        for chain in eco.get("chains", []):
-            if chain.get("name") == name:
-                return chain  # type: ignore[no-any-return]
-    return None
+    body = cached_body(request, db, ("chain", chain_id, year), "chain_body.html", build)
+    return render_page(request, body, title=info.name, nav="chains", user=user)
 
 
 @router.get("/chains/{chain_id}/candidates")
@@ -96,7 +99,7 @@ def chain_candidates(
     user: Principal = Depends(page_user),
 ):
     """The chain's tier candidates, loaded by HTMX after the page (the evaluation takes a while)."""
-    prog = _program(db)
+    prog = _program(request, db)
     info = prog.chain(chain_id)
     if info is None:
         raise PageError(404, f"没有编号为 {chain_id} 的产业链", f"no chain with id {chain_id}")
