@@ -235,8 +235,12 @@ def evaluate_tier(
 
 
 def evaluate_all(
-    x: Mapping[str, Arr], year: int, settings: Settings | None = None, tiers: tuple[str, ...] = EVAL_TIERS
+    x: Mapping[str, Arr],
+    year: int,
+    settings: Settings | None = None,
+    tiers: tuple[str, ...] = EVAL_TIERS,
+    rules: tuple[Rule, ...] | None = None,
 ) -> dict[str, TierEval]:
-    """Every tier, each under the rule version in force for `year`."""
+    """Every tier, each under the rule version in force for `year` (built-in rules unless given)."""
     cache: dict[str, IV] = {}
-    return {t: evaluate_tier(rule_for(t, year), x, year, settings, cache) for t in tiers}
+    return {t: evaluate_tier(rule_for(t, year, rules), x, year, settings, cache) for t in tiers}

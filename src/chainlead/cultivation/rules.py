@@ -277,11 +277,12 @@ def rule_versions(tier: str | None = None) -> list[Rule]:
     return [r for r in builtin_rules() if tier is None or r.tier == tier]
 
 
-def rule_for(tier: str, year: int) -> Rule:
-    """The rule version in force for applications in `year`."""
-    found = [r for r in builtin_rules() if r.tier == tier and r.covers(year)]
+def rule_for(tier: str, year: int, rules: tuple[Rule, ...] | None = None) -> Rule:
+    """The rule version in force for applications in `year` (from `rules`, default the built-in set)."""
+    pool = builtin_rules() if rules is None else rules
+    found = [r for r in pool if r.tier == tier and r.covers(year)]
     if not found:
-        spans = ", ".join(f"{r.version} {r.valid_from}–{r.valid_to or ''}" for r in rule_versions(tier))
+        spans = ", ".join(f"{r.version} {r.valid_from}–{r.valid_to or ''}" for r in pool if r.tier == tier)
         raise RuleError(
             f"{tier} 没有适用于 {year} 年申报的规则版本（已有：{spans}）/ "
             f"no rule version of {tier} covers applications in {year} (have: {spans})"
