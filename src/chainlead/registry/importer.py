@@ -19,7 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from chainlead.db.engine import get_engine
@@ -111,6 +111,14 @@ def import_file(
     except FileProblem as exc:
         report.status = "failed"
         report.error = (exc.zh, exc.en)
+        report.rows_new = report.rows_updated = report.rows_unchanged = 0
+    except SQLAlchemyError as exc:  # e.g. another program wrote the same key at the same moment
+        report.status = "failed"
+        detail = str(exc.orig if getattr(exc, "orig", None) is not None else exc).splitlines()[0][:300]
+        report.error = (
+            f"数据库拒绝了本次导入，未写入任何数据：{detail}。请稍后重试",
+            f"the database refused the import, nothing was written: {detail}; try again",
+        )
         report.rows_new = report.rows_updated = report.rows_unchanged = 0
     report.seconds = time.perf_counter() - started
     if report.batch_id is None:
@@ -409,5 +417,5 @@ def _record(engine: Engine, report: ImportReport) -> None:
         with engine.begin() as conn:
             report.batch_id = _start_batch(conn, report)
             _finish_batch(conn, report)
-    except OperationalError:
+    except SQLAlchemyError:
         report.batch_id = None
