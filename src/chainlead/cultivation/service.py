@@ -185,6 +185,7 @@ def status_table(
     )
     table.insert(3, "chains", table["uscc"].map(meta["enterprise_id"]).map(lambda i: "、".join(chains.get(i, []))))
     table["category"] = [_category(r, year) for r in table.itertuples(index=False)]
+    table["year"] = year
     return table
 
 
