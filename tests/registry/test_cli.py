@@ -61,7 +61,7 @@ def test_bad_arguments_are_clear(db_url: str, tmp_path: Path) -> None:
 
 
 def test_templates_round_trip(db_url: str, tmp_path: Path) -> None:
-    for kind in ("enterprises", "financials", "qualifications"):
+    for kind in ("enterprises", "financials", "qualifications", "facts"):
         out = tmp_path / f"{kind}.xlsx"
         result = runner.invoke(app, ["template", kind, "-o", str(out)])
         assert result.exit_code == 0, result.output

@@ -45,7 +45,23 @@ EXAMPLES: dict[str, dict[str, object]] = {
         "granted_on": "2022-05-31",
         "expires_on": "2025-05-30",
     },
-    "memberships": {"uscc": "91330108MA2H0AAA1N", "chain": "视觉智能", "node": "", "is_primary": "是"},
+    "memberships": {"uscc": "91330108MA2H0AAA1N", "chain": "视觉智能", "node": "前端摄像机", "is_primary": "是"},
+    "facts": {
+        "uscc": "91330108MA2H0AAA1N",
+        "year": 2023,
+        "niche_since_year": 2016,
+        "leading_product_count": 2,
+        "leading_product_in_sei": "是",
+        "rd_institution_level": "provincial",
+        "digital_level": 3,
+        "qms_certified": "是",
+        "own_brand": "是",
+        "national_market_share_pct": "8.5%",
+        "bank_credit_ok": "是",
+        "on_abnormal_list": "否",
+        "on_dishonesty_list": "否",
+        "major_incident_3y": "否",
+    },
 }
 
 
