@@ -209,5 +209,7 @@ def test_cli_on_the_database(seeded: str, tmp_path) -> None:  # type: ignore[no-
     assert res.exit_code == 0 and '"per_year_needed": 833' in res.output
     res = runner.invoke(app, ["explain", B, "--year", "2023", "--db", seeded])
     assert res.exit_code == 0 and "2.9% < 3%" in res.output and "研发费用再增加 20 万元" in res.output
+    res = runner.invoke(app, ["expiring", "--year", "2023", "--db", seeded])
+    assert res.exit_code == 0 and "老牌巨人" in res.output and "2023-02-28" in res.output
     res = runner.invoke(app, ["candidates", "--chain", "没有这条链", "--db", seeded])
     assert res.exit_code == 2 and "没有这条链" in res.output

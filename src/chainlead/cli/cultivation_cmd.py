@@ -210,6 +210,32 @@ def funnel_cmd(
     console.print(table)
 
 
+@app.command("expiring")
+def expiring_cmd(
+    year: Annotated[int | None, typer.Option("--year", help="年度 / year")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="导出 .xlsx/.csv")] = None,
+    db: DbOption = None,
+) -> None:
+    """本年度到期需复核的称号 / titles whose validity ends this year (review due)."""
+    from chainlead.cultivation.service import default_year, expiring
+    from chainlead.db import session_scope
+    from chainlead.registry.formats import TIER_LABELS_ZH
+
+    with session_scope(db) as session:
+        y = year or default_year(session)
+        df = expiring(session, y)
+    if out:
+        write_table(df, out)
+        console.print(f"已写入 / written: {out} （{len(df)} 行 rows）")
+        return
+    table = Table(title=f"{y} 年到期需复核 / review due in {y}")
+    for col in ("称号", "企业", "统一社会信用代码", "认定日期", "到期日期"):
+        table.add_column(col)
+    for r in df.itertuples(index=False):
+        table.add_row(TIER_LABELS_ZH.get(r.tier, r.tier), r.name, r.uscc, str(r.granted_on), str(r.expires))
+    console.print(table)
+
+
 @app.command("explain")
 def explain_cmd(
     uscc: Annotated[str, typer.Argument(help="统一社会信用代码 / USCC")],

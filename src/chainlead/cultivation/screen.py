@@ -94,8 +94,10 @@ def _possible(te: TierEval, c: Cond, i: int) -> bool:
     return bool(_leaf((lo[i : i + 1], hi[i : i + 1]), c.op, c.value)[1][0])
 
 
-def result_table(inputs: Inputs, evals: dict[str, TierEval], with_advice: bool = True) -> pd.DataFrame:
-    """One row per enterprise and tier (enterprise-major order)."""
+def result_table(
+    inputs: Inputs, evals: dict[str, TierEval], with_advice: bool = True, detail: bool = True
+) -> pd.DataFrame:
+    """One row per enterprise and tier (enterprise-major order); `detail=False` skips the words."""
     unknown = {k: np.isnan(v) for k, v in inputs.columns.items()}
     rows: list[dict[str, object]] = []
     n = len(inputs.uscc)
@@ -105,10 +107,10 @@ def result_table(inputs: Inputs, evals: dict[str, TierEval], with_advice: bool =
             res = RESULT_NAMES[int(te.result[i])]
             smin = float(te.score_min[i]) if te.score_min is not None else math.nan
             smax = float(te.score_max[i]) if te.score_max is not None else math.nan
-            failed = failed_texts(te, i) if res == "not_eligible" else []
-            missing = missing_facts(te, i, unknown) if res == "undetermined" else []
+            failed = failed_texts(te, i) if detail and res == "not_eligible" else []
+            missing = missing_facts(te, i, unknown) if detail and res == "undetermined" else []
             advice: list[str] = []
-            if with_advice and te.near_miss[i]:
+            if detail and with_advice and te.near_miss[i]:
                 advice = explain(te, i).advice
             held = held_by_tier[tier][i]
             rows.append(
@@ -125,7 +127,7 @@ def result_table(inputs: Inputs, evals: dict[str, TierEval], with_advice: bool =
                     "result_zh": {"eligible": "符合", "not_eligible": "不符合", "undetermined": "待定"}[res],
                     "near_miss": bool(te.near_miss[i]),
                     "holds_title": None if math.isnan(held) else bool(held),
-                    "score_text": _score_text(te, i, smin, smax) if te.score_min is not None else "",
+                    "score_text": _score_text(te, i, smin, smax) if detail and te.score_min is not None else "",
                     "rule_version": te.rule.version,
                 }
             )

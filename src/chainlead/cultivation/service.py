@@ -163,8 +163,12 @@ def status_table(
     chain: str | None = None,
     district: str | None = None,
     settings: Settings | None = None,
+    detail: bool = True,
 ) -> pd.DataFrame:
-    """Every enterprise (of the chain / district) × tier, with the holder flag and the result."""
+    """Every enterprise (of the chain / district) × tier, with the holder flag and the result.
+
+    `detail=False` leaves out the words (failed / missing / advice) for counting.
+    """
     year = year or default_year(session)
     ids = _chain_ids(session, chain) if chain else None
     ent, inp = _inputs(session, year, ids)
@@ -174,7 +178,7 @@ def status_table(
         inp = Inputs(inp.uscc[keep], {k: v[keep] for k, v in inp.columns.items()}, inp.holds[keep])
     if len(ent) == 0:
         return pd.DataFrame(columns=["uscc", "name", "district", "chains", "tier", "category", "result"])
-    table = result_table(inp, evaluate_all(inp.columns, year, settings))
+    table = result_table(inp, evaluate_all(inp.columns, year, settings), detail=detail)
     chains = _chains_by_enterprise(session)
     meta = ent.set_index("uscc")
     table.insert(1, "name", table["uscc"].map(meta["name"]))
@@ -277,7 +281,7 @@ def funnel(session: Session, year: int | None = None) -> list[dict[str, Any]]:
     if prog is not None:
         for g in session.scalars(select(TierGoalRow).where(TierGoalRow.program_id == prog.id)):
             goals[(g.kind, g.tier)] = g
-    table = status_table(session, year)
+    table = status_table(session, year, detail=False)
     if not table.empty:
         table.loc[_exclusions(table, year) & table["category"].ne("holder"), "category"] = "excluded"
     due = expiring(session, year)
