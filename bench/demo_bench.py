@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -49,8 +50,14 @@ def _child(case: str, n: int, target: str) -> None:
         else:
             generate_demo(n, 1, db_url=target, replace=True)
     seconds = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rss_mb": rss}))
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    print(
+        json.dumps(
+            {"seconds": seconds, "cpu": cpu, "rss_mb": me.ru_maxrss / 1024, "worker_rss_mb": kids.ru_maxrss / 1024}
+        )
+    )
 
 
 def _run(case: str, n: int, target: str) -> dict[str, float]:
@@ -92,9 +99,12 @@ def main() -> None:
                 res = _run("out" if case == "out" else "db", n, target)
                 rows.append((case, n, res, base))
                 print(
-                    f"{case:<11} N={n:>9,}  {res['seconds']:7.1f} s  {n / res['seconds']:>9,.0f} enterprises/s  "
-                    f"peak RSS {res['rss_mb']:6.0f} MB  ratio to baseline {res['seconds'] / base['seconds']:5.1f}×  "
-                    f"(baseline numpy+pyarrow CSV {base['seconds']:.1f} s, {base['rss_mb']:.0f} MB)",
+                    f"{case:<11} N={n:>9,}  wall {res['seconds']:6.1f} s  {n / res['seconds']:>8,.0f} ent/s  "
+                    f"CPU {res['cpu']:6.1f} s  peak RSS {res['rss_mb']:5.0f} MB "
+                    f"(+ worker {res['worker_rss_mb']:4.0f} MB)  ratio to baseline "
+                    f"{res['seconds'] / base['seconds']:4.1f}× wall, {res['cpu'] / base['cpu']:4.1f}× CPU  "
+                    f"(baseline numpy+pyarrow CSV {base['seconds']:.1f} s, CPU {base['cpu']:.1f} s)  "
+                    f"load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
                 for leftover in (work / f"out{n}", work / f"demo{n}.db", work / f"base{n}"):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from chainlead.program.builtin import load_builtin
-from chainlead.reference.industry import is_industry_class
+from chainlead.reference.industry import industry, is_industry_class
 from chainlead.registry.formats import FORMATS
 from tests.demo.conftest import read_csv
 
@@ -121,6 +121,12 @@ def test_facts_agree_with_titles_and_figures(demo5000):
     for q in read_csv(out / "qualifications.csv"):
         quals[q["uscc"]].add(q["tier"])
     patents = {(r["uscc"], r["year"]): int(r["invention_patents"]) for r in read_csv(out / "financials.csv")}
+    founded = {r["uscc"]: int(r["founded_on"][:4]) for r in read_csv(out / "enterprises.csv")}
+    first_giant = {}
+    for q in read_csv(out / "qualifications.csv"):
+        if q["tier"] == "little_giant_national":
+            year = int(q["granted_on"][:4])
+            first_giant[q["uscc"]] = min(year, first_giant.get(q["uscc"], year))
     facts = read_csv(out / "facts.csv")
     assert facts and {f["year"] for f in facts} == {"2021", "2022", "2023", "2024"}
     unknown = 0
@@ -132,7 +138,10 @@ def test_facts_agree_with_titles_and_figures(demo5000):
         if "little_giant_national" in quals[f["uscc"]]:
             assert f["national_market_share_pct"] == "" or float(f["national_market_share_pct"]) >= 10
             assert f["on_dishonesty_list"] in ("", "false")
-            assert f["niche_since_year"] == "" or int(f["niche_since_year"]) <= int(f["year"]) - 3
+            # in the niche at least 3 years before the first 小巨人 grant
+            assert f["niche_since_year"] == "" or int(f["niche_since_year"]) <= first_giant[f["uscc"]] - 3
+        if f["niche_since_year"]:
+            assert founded[f["uscc"]] <= int(f["niche_since_year"]) <= int(f["year"])
         if f["digital_level"]:
             assert 1 <= int(f["digital_level"]) <= 4
     assert unknown > 0  # some cells are unknown on purpose
@@ -150,3 +159,23 @@ def test_enterprises_founded_before_their_figures(demo5000):
     entries = sum(1 for ys in years.values() if min(ys) > 2019)
     exits = sum(1 for ys in years.values() if max(ys) < 2024)
     assert entries > 100 and exits > 100
+
+
+def test_flags_agree_with_titles_and_figures(demo5000):
+    _, out = demo5000
+    end = dt.date(2024, 12, 31)
+    valid_high_tech = {
+        q["uscc"]
+        for q in read_csv(out / "qualifications.csv")
+        if q["tier"] == "high_tech"
+        and dt.date.fromisoformat(q["granted_on"]) <= end <= dt.date.fromisoformat(q["expires_on"])
+    }
+    last_revenue = {}
+    for r in read_csv(out / "financials.csv"):
+        last_revenue[r["uscc"]] = max(last_revenue.get(r["uscc"], 0.0), float(r["revenue_wan"]))
+    for ent in read_csv(out / "enterprises.csv"):
+        assert (ent["is_high_tech"] == "true") == (ent["uscc"] in valid_high_tech)
+        if ent["is_above_scale"] == "true":
+            assert last_revenue[ent["uscc"]] >= 500  # the lowest 规上 threshold (retail)
+        elif industry(ent["industry_code"]).is_manufacturing:
+            assert last_revenue.get(ent["uscc"], 0.0) < 2000  # 规上 industry: revenue ≥ 2000万

@@ -94,7 +94,8 @@ def chunk_facts(
 
     # Per-firm constants.
     niche = founded_year + rng.integers(0, 4, size=m)
-    niche = np.where(holder, np.minimum(niche, 2018), niche)
+    niche = np.where(holder, np.maximum(founded_year, np.minimum(niche, 2018)), niche)
+    niche = np.where(lg | hc, founded_year, niche)  # champions have served their niche since founding
     lp_count = rng.integers(1, 4, size=m)
     in_sei = rng.random(m) < np.where(holder | ht, 0.95, 0.7)
     field = np.where(
