@@ -172,3 +172,13 @@ def test_behind_a_reverse_proxy(seeded) -> None:  # type: ignore[no-untyped-def]
         assert "/chainlead/static/vendor/swagger-ui-bundle-5.35.0.js" in docs and "cdn" not in docs.lower()
         assert c.get("/chainlead/static/vendor/htmx-1.9.12.min.js").status_code == 200
         assert c.get("/chainlead/api/v1/openapi.json").json()["servers"] == [{"url": "/chainlead"}]
+
+
+def test_root_path_without_server_support(seeded) -> None:  # type: ignore[no-untyped-def]
+    """A proxy that strips /chainlead and a server started without --root-path: the app sets it."""
+    app = create_app(seeded[0], root_path="/chainlead/", secret_key=SECRET)
+    with TestClient(app) as c:
+        page = c.get("/login")
+        assert page.status_code == 200 and 'action="/chainlead/login"' in page.text
+        assert c.get("/", follow_redirects=False).headers["location"].startswith("/chainlead/login")
+        assert c.get("/api/v1/openapi.json").json()["servers"] == [{"url": "/chainlead"}]

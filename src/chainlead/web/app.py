@@ -49,7 +49,6 @@ def create_app(
         title="chainlead 产业链链长制工作平台",
         version=__version__,
         description=API_DESCRIPTION,
-        root_path=root_path.rstrip("/"),
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
@@ -61,6 +60,8 @@ def create_app(
     app.state.limiter = LoginLimiter(login_limit, login_window)
     app.state.secure_cookies = secure_cookies
     app.state.memo = ResultMemo()
+    if root_path.rstrip("/"):
+        app.add_middleware(RootPathMiddleware, root_path=root_path.rstrip("/"))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     from chainlead.web.api import router as api_router
@@ -85,6 +86,19 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+class RootPathMiddleware:
+    """Serve under a reverse-proxy prefix: sets the ASGI root_path unless the server already did."""
+
+    def __init__(self, app, root_path: str) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] in ("http", "websocket") and not scope.get("root_path"):
+            scope = dict(scope, root_path=self.root_path)
+        await self.app(scope, receive, send)
 
 
 def _wants_json(request: Request) -> bool:
