@@ -201,3 +201,19 @@ def test_enum_none_is_a_value_not_an_empty_cell() -> None:
     assert parse_cell("无", "enum", ("national", "none")) == "none"
     assert parse_cell("", "enum", ("national", "none")) is None
     assert parse_cell("none", "int", ()) is None
+
+
+@given(st.floats(min_value=0, max_value=1e9, allow_nan=False), st.sampled_from(["{:.2f}", "{:,.2f}", " {:.1f} "]))
+def test_money_cells_round_trip(x: float, pattern: str) -> None:
+    text = pattern.format(x)
+    assert parse_cell(text, "money", ()) == pytest.approx(float(text.strip().replace(",", "")))
+
+
+@given(st.text(alphabet="0123456789.,-abc ", max_size=8))
+def test_number_cells_parse_or_refuse(raw: str) -> None:
+    try:
+        got = parse_cell(raw, "money", ())
+    except ValueError as exc:
+        assert "|" in str(exc)
+    else:
+        assert got is None or isinstance(got, float)
