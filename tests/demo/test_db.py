@@ -88,3 +88,24 @@ def test_files_import_back_without_rejections(db_url, tmp_path):
     with session_scope(db_url) as s:
         assert _count(s, Enterprise) == 150
         assert _count(s, EnterpriseFact) == len(read_csv(tmp_path / "facts.csv"))
+
+
+def test_replace_works_when_other_tables_reference_enterprises(db_url):
+    """A later feature's table pointing at enterprises must not block --replace (rows cascade away)."""
+    from sqlalchemy import text
+
+    from chainlead.db.engine import get_engine
+
+    generate_demo(120, 1, db_url=db_url)
+    with get_engine(db_url).begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE other_ref (id INTEGER PRIMARY KEY, "
+                "enterprise_id INTEGER REFERENCES enterprise(id) ON DELETE CASCADE)"
+            )
+        )
+        conn.execute(text("INSERT INTO other_ref (id, enterprise_id) VALUES (1, 1)"))
+    generate_demo(100, 2, db_url=db_url, replace=True)
+    with get_engine(db_url).connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM other_ref")).scalar() == 0
+        assert conn.execute(text("SELECT COUNT(*) FROM enterprise")).scalar() == 100
