@@ -171,3 +171,14 @@ def test_service_functions_for_the_web_app(small_db: tuple[str, list[str]]) -> N
     assert after == total - 1
     rows = _rows(db_url)
     assert rows[("杭州锂享新能源有限公司", "储能/储能电池")] == ("manual", "rejected", False)
+
+
+def test_two_worker_processes_give_the_same_rows(small_db: tuple[str, list[str]]) -> None:
+    db_url, _ = small_db
+    with session_scope(db_url) as s:
+        one = map_all(s, workers=1)
+    first = _rows(db_url)
+    with session_scope(db_url) as s:
+        two = map_all(s, workers=2)
+    assert _rows(db_url) == first
+    assert (one.applied, one.suggested, one.none) == (two.applied, two.suggested, two.none)

@@ -3,8 +3,9 @@
 A linear support-vector classifier over chains plus `none` (outside every chain) with balanced
 class weights. Its margins become probabilities by a softmax with one temperature, fitted on
 out-of-fold margins (3-fold cross-validation inside the training set) to minimise log-loss —
-so a confidence of 0.8 means right about 8 times in 10 on unseen enterprises. A second linear
-classifier picks the node inside a chain when node labels exist. The model is pickled with
+so a confidence of 0.8 means right about 8 times in 10 on unseen enterprises. When node labels exist, the
+node inside a chain without rule evidence is the one whose centroid (mean feature vector of its
+confirmed enterprises) is most similar. The model is pickled with
 `FORMAT_VERSION` and refused on mismatch.
 """
 
@@ -16,7 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from chainlead.mapping.features import FeatureBuilder
@@ -25,7 +28,17 @@ from chainlead.mapping.text import EnterpriseText
 
 FORMAT_VERSION = 1
 NONE = "none"
-MAX_TRAIN = 60_000  # larger label sets are subsampled per class (documented in docs/mapping.md)
+MAX_TRAIN = 20_000
+BLEND_GRID = (
+    0.0,
+    0.1,
+    0.2,
+    0.3,
+    0.4,
+    0.5,
+    0.6,
+    0.7,
+)  # larger label sets are subsampled per class (documented in docs/mapping.md)
 
 
 class ModelFormatError(ValueError):
@@ -40,6 +53,7 @@ class TrainReport:
     calibrated: bool
     tokenizer: str
     temperature: float = 1.0
+    rule_blend: float = 0.0
     notes: list[str] = field(default_factory=list)
 
 
@@ -51,8 +65,9 @@ class MappingModel:
         self.features = FeatureBuilder(index, tokenizer)
         self.c = c
         self.chain_clf: LinearSVC | None = None
-        self.node_clf: LinearSVC | None = None
+        self.node_centroids: sparse.csr_matrix | None = None
         self.temperature = 1.0
+        self.rule_blend = 0.0  # weight of the rules' distribution in the final probabilities
         self.classes: list[str] = []
         self.node_classes: list[str] = []
         self.report: TrainReport | None = None
@@ -82,19 +97,21 @@ class MappingModel:
         counts = Counter(labels.tolist())
         if len(counts) < 2:
             raise ValueError("need at least two classes (two chains, or a chain and none)")
-        x = self.features.fit_transform(ents)
+        scores = [self.index.score(e, with_reasons=False) for e in ents]
+        x = self.features.fit_transform(ents, scores)
         clf = self._svc().fit(x, labels)
         self.chain_clf = clf
         self.classes = [str(c) for c in clf.classes_]
-        calibrated = calibrate and min(counts.values()) >= 3 and len(labels) >= 30
-        self.temperature = self._fit_temperature(x, labels, seed) if calibrated else 1.0
+        calibrated = calibrate and min(counts.values()) >= 2 and len(labels) >= 30
+        self.temperature, self.rule_blend = 1.0, 0.0
+        if calibrated:
+            self.temperature, self.rule_blend = self._fit_calibration(x, labels, self._rule_p(scores), seed)
         node_rows = [i for i, n in enumerate(node_labels) if n and labels[i] != NONE]
         node_keys = [f"{labels[i]}/{node_labels[i]}" for i in node_rows]
-        self.node_clf, self.node_classes = None, []
+        self.node_centroids, self.node_classes = None, []
         if len(set(node_keys)) >= 2:
-            nclf = self._svc().fit(x[node_rows], node_keys)
-            self.node_clf = nclf
-            self.node_classes = [str(c) for c in nclf.classes_]
+            self.node_classes = sorted(set(node_keys))
+            self.node_centroids = _centroids(x[node_rows], node_keys, self.node_classes)
         self.report = TrainReport(
             examples=len(labels),
             classes=dict(counts),
@@ -102,10 +119,24 @@ class MappingModel:
             calibrated=calibrated,
             tokenizer=self.features.tokenizer,
             temperature=self.temperature,
+            rule_blend=self.rule_blend,
         )
         return self.report
 
-    def _fit_temperature(self, x, labels: np.ndarray, seed: int) -> float:  # type: ignore[no-untyped-def]
+    def _rule_p(self, scores: list[list[ChainScore]]) -> np.ndarray:
+        """The rules' opinion as a distribution over `classes` (none = no chain is likely)."""
+        col = {c: k for k, c in enumerate(self.classes)}
+        conf = np.zeros((len(scores), len(self.classes)))
+        for i, chain_scores in enumerate(scores):
+            for cs in chain_scores:
+                if cs.chain in col:
+                    conf[i, col[cs.chain]] = cs.confidence
+        if NONE in col:
+            conf[:, col[NONE]] = 0.5 * (1.0 - conf.max(axis=1))  # a chain at ≥ 0.34 outweighs none
+        conf += 1e-3
+        return conf / conf.sum(axis=1, keepdims=True)
+
+    def _fit_calibration(self, x, labels: np.ndarray, rule_p: np.ndarray, seed: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
         folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
         margins = np.zeros((len(labels), len(self.classes)))
         for tr, te in folds.split(np.zeros(len(labels)), labels):
@@ -115,14 +146,25 @@ class MappingModel:
             part[:, cols] = _margins(clf, x[te])
             margins[te] = part
         truth = np.array([self.classes.index(str(y)) for y in labels])
-        grid = np.exp(np.linspace(np.log(0.02), np.log(5.0), 60))
-        losses = [-np.mean(np.log(softmax(margins / t)[np.arange(len(truth)), truth] + 1e-12)) for t in grid]
-        return float(grid[int(np.argmin(losses))])
+        rows = np.arange(len(truth))
+        temps = np.exp(np.linspace(np.log(0.02), np.log(5.0), 40))
+        choice: tuple[float, float, float, float] | None = None  # (-macro-F1, loss, t, lam)
+        for lam in BLEND_GRID:
+            loss, t = min(
+                (-np.mean(np.log(((1 - lam) * softmax(margins / t) + lam * rule_p)[rows, truth] + 1e-12)), t)
+                for t in temps
+            )
+            mix = (1 - lam) * softmax(margins / t) + lam * rule_p
+            key = (-_macro_f1(truth, mix.argmax(axis=1), self.classes), loss, float(t), float(lam))
+            if choice is None or key < choice:
+                choice = key
+        assert choice is not None
+        return choice[2], choice[3]
 
     def predict(
         self, ents: list[EnterpriseText], scores: list[list[ChainScore]] | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Chain probabilities (rows × `classes`) and node probabilities (× `node_classes`).
+        """Chain probabilities (rows × `classes`) and node similarities (× `node_classes`).
 
         `scores`: the rule scores of `ents` when the caller has them already.
         """
@@ -130,10 +172,14 @@ class MappingModel:
             raise ValueError("model is not trained")
         x = self.features.transform(ents, scores)
         chain_p = softmax(_margins(self.chain_clf, x) / self.temperature)
-        node_p = None
-        if self.node_clf is not None:
-            node_p = softmax(_margins(self.node_clf, x) / self.temperature)
-        return chain_p, node_p
+        if self.rule_blend > 0:
+            if scores is None:
+                scores = [self.index.score(e, with_reasons=False) for e in ents]
+            chain_p = (1 - self.rule_blend) * chain_p + self.rule_blend * self._rule_p(scores)
+        node_sim = None
+        if self.node_centroids is not None:
+            node_sim = np.asarray((normalize(x) @ self.node_centroids.T).todense())
+        return chain_p, node_sim
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -147,6 +193,28 @@ class MappingModel:
             found = data.get("format_version") if isinstance(data, dict) else None
             raise ModelFormatError(f"stored model format {found}, expected {FORMAT_VERSION}")
         return data["model"]
+
+
+def _macro_f1(truth: np.ndarray, pred: np.ndarray, classes: list[str]) -> float:
+    """Macro-F1 over the chain classes (`none` is not a class of its own), as in evaluate.py."""
+    f1s = []
+    for k, name in enumerate(classes):
+        if name == NONE or not (truth == k).any():
+            continue
+        tp = float(np.sum((pred == k) & (truth == k)))
+        fp = float(np.sum((pred == k) & (truth != k)))
+        fn = float(np.sum((pred != k) & (truth == k)))
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return float(np.mean(f1s)) if f1s else 0.0
+
+
+def _centroids(x: sparse.csr_matrix, keys: list[str], classes: list[str]) -> sparse.csr_matrix:
+    """The normalised mean feature vector of each node (for picking a node inside a chain)."""
+    pos = {k: i for i, k in enumerate(classes)}
+    member = sparse.csr_matrix(
+        (np.ones(len(keys)), ([pos[k] for k in keys], np.arange(len(keys)))), shape=(len(classes), len(keys))
+    )
+    return normalize(member @ normalize(x)).tocsr()
 
 
 def _margins(clf: LinearSVC, x) -> np.ndarray:  # type: ignore[no-untyped-def]

@@ -136,10 +136,12 @@ class Mapper:
     def _node(self, chain: str, cs: ChainScore | None, node_p: np.ndarray | None) -> tuple[str, str]:
         assert self.model is not None
         cols = self._node_cols.get(chain)
+        if cs is not None and cs.node:
+            return cs.node, ""
         if node_p is not None and cols is not None:
             values = node_p[cols[0]]
             best = int(np.argmax(values))
-            if cs is None or float(values[best]) >= 0.5:
+            if float(values[best]) > 0:
                 return cols[1][best], ""
         if cs is not None and cs.node:
             return cs.node, ""

@@ -121,16 +121,14 @@ class RuleIndex:
                 if index in seen:
                     continue
                 seen.add(index)
-                label = industry_name(code) or ""
-                strength = "强" if kind == "strong" else "弱"
-                add(index, weight, f"行业代码 {code} {label}（{strength}）".replace("  ", " "))
+                add(index, weight, ("c", code, kind))
 
     def score(self, ent: EnterpriseText, with_reasons: bool = True) -> list[ChainScore]:
         """Chains with any evidence, best first."""
         node_score: dict[int, float] = defaultdict(float)
-        reasons: dict[int, list[tuple[float, str]]] = defaultdict(list)
+        reasons: dict[int, list[tuple[float, tuple]]] = defaultdict(list)
 
-        def add(index: int, points: float, why: str) -> None:
+        def add(index: int, points: float, why: tuple) -> None:
             node_score[index] += points
             if with_reasons:
                 reasons[index].append((points, why))
@@ -147,8 +145,7 @@ class RuleIndex:
                     if points > best.get(index, (0.0, ""))[0]:
                         best[index] = (points, term)
             for index, (points, term) in best.items():
-                share = f"，占比 {product.share:.0%}" if product.share is not None else ""
-                add(index, points, f"主营产品「{product.name}」含「{term}」{share}")
+                add(index, points, ("p", product.name, term, product.share))
         name = core_name(ent.name)
         if name:
             best = {}
@@ -158,7 +155,7 @@ class RuleIndex:
                     if points > best.get(index, (0.0, ""))[0]:
                         best[index] = (points, term)
             for index, (points, term) in best.items():
-                add(index, points, f"企业名称含「{term}」")
+                add(index, points, ("n", term))
         if ent.business_scope:
             per_node: dict[int, float] = defaultdict(float)
             words: dict[int, list[str]] = defaultdict(list)
@@ -172,10 +169,12 @@ class RuleIndex:
                     per_node[index] += base * self.specificity[term]
                     words[index].append(term)
             for index, points in per_node.items():
-                add(index, min(points, SCOPE_CAP), "经营范围含「" + "、".join(words[index][:3]) + "」")
+                add(index, min(points, SCOPE_CAP), ("s", tuple(words[index][:3])))
         return self._by_chain(node_score, reasons)
 
-    def _by_chain(self, node_score: dict[int, float], reasons: dict[int, list[tuple[float, str]]]) -> list[ChainScore]:
+    def _by_chain(
+        self, node_score: dict[int, float], reasons: dict[int, list[tuple[float, tuple]]]
+    ) -> list[ChainScore]:
         per_chain: dict[str, list[int]] = defaultdict(list)
         for index in node_score:
             per_chain[self.nodes[index].chain].append(index)
@@ -193,7 +192,7 @@ class RuleIndex:
                     score=score,
                     node=self.nodes[top].node,
                     node_scores={self.nodes[i].node: node_score[i] for i in indexes},
-                    reasons=_dedupe([w for _, w in why])[:3],
+                    reasons=_dedupe([_say(w) for _, w in why])[:3],
                 )
             )
         out.sort(key=lambda c: -c.score)
@@ -203,6 +202,21 @@ class RuleIndex:
         """Rule score per chain in program order (features for the learned model)."""
         scores = {c.chain: c.score for c in self.score(ent, with_reasons=False)}
         return [scores.get(chain, 0.0) for chain in self.chain_names]
+
+
+def _say(why: tuple) -> str:
+    """A reason in words, formatted only for the evidence that is shown."""
+    kind = why[0]
+    if kind == "p":
+        share = f"，占比 {why[3]:.0%}" if why[3] is not None else ""
+        return f"主营产品「{why[1]}」含「{why[2]}」{share}"
+    if kind == "n":
+        return f"企业名称含「{why[1]}」"
+    if kind == "s":
+        return "经营范围含「" + "、".join(why[1]) + "」"
+    label = industry_name(why[1]) or ""
+    strength = "强" if why[2] == "strong" else "弱"
+    return f"行业代码 {why[1]} {label}（{strength}）".replace("  ", " ")
 
 
 def _dedupe(items: list[str]) -> list[str]:

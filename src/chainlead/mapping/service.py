@@ -16,11 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, ProgramRow, utcnow
+from chainlead.db.models import ChainNodeRow, ChainRow, ProgramRow
 from chainlead.db.versions import bump
+from chainlead.mapping import batch
 from chainlead.mapping.model import MappingModel
 from chainlead.mapping.predict import Mapper, Suggestion, Thresholds
 from chainlead.mapping.rules import RuleIndex
@@ -28,10 +29,6 @@ from chainlead.mapping.store import MIN_TRAINING, load_model, save_model, traini
 from chainlead.mapping.text import EnterpriseText
 from chainlead.program.model import Program
 from chainlead.program.store import active_program
-
-CHUNK = 20_000
-AUTOMATIC = ("rule", "model")
-HUMAN = ("manual", "import")
 
 
 class MappingError(ValueError):
@@ -53,6 +50,7 @@ class MapReport:
     skipped_decided: int = 0
     model: str = "rules"  # rules | stored model | retrained model
     model_examples: int = 0
+    train_seconds: float = 0.0
     seconds: float = 0.0
     per_chain: dict[str, int] = field(default_factory=dict)
 
@@ -97,10 +95,12 @@ def prepare_mapper(
     if model is None:
         data = training_set(session, prow.id)
         if len(data.texts) >= MIN_TRAINING and len(set(data.chains)) >= 2:
+            started = time.perf_counter()
             model = MappingModel(index, tokenizer=tokenizer)
             model.fit(data.texts, data.chains, data.nodes)
             save_model(session, prow.id, model)
             report.model, report.model_examples = "retrained model", len(data.texts)
+            report.train_seconds = time.perf_counter() - started
     return prow, Mapper(index, model, thresholds), report
 
 
@@ -110,88 +110,12 @@ def map_all(
     thresholds: Thresholds | None = None,
     user: str = "",
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> MapReport:
     """Map every enterprise; see the module docstring for what is kept and what is replaced."""
     started = time.perf_counter()
     prow, mapper, report = prepare_mapper(session, retrain, thresholds)
-    ids = _node_ids(session, prow.id)
-    chain_ids = sorted({cid for cid, _ in ids.values()})
-    apply_at = mapper.thresholds.apply
-    last_id = 0
-    while True:
-        batch = session.execute(
-            select(
-                Enterprise.id,
-                Enterprise.name,
-                Enterprise.main_products,
-                Enterprise.business_scope,
-                Enterprise.industry_code,
-            )
-            .where(Enterprise.id > last_id)
-            .order_by(Enterprise.id)
-            .limit(CHUNK)
-        ).all()
-        if not batch:
-            break
-        lo, hi = batch[0].id, batch[-1].id
-        last_id = hi
-        session.execute(
-            delete(ChainMembership)
-            .where(ChainMembership.enterprise_id.between(lo, hi))
-            .where(ChainMembership.source.in_(AUTOMATIC), ChainMembership.chain_id.in_(chain_ids))
-            .execution_options(synchronize_session=False)
-        )
-        decided_nodes: set[tuple[int, int]] = set()
-        decided_chains: set[tuple[int, int]] = set()
-        for ent_id, node_id, chain_id, status in session.execute(
-            select(
-                ChainMembership.enterprise_id, ChainMembership.node_id, ChainMembership.chain_id, ChainMembership.status
-            )
-            .where(ChainMembership.enterprise_id.between(lo, hi))
-            .where(ChainMembership.source.in_(HUMAN), ChainMembership.chain_id.in_(chain_ids))
-        ):
-            decided_nodes.add((ent_id, node_id))
-            if status == "confirmed":
-                decided_chains.add((ent_id, chain_id))
-        texts = [EnterpriseText.of(r.name, r.main_products, r.business_scope, r.industry_code) for r in batch]
-        rows = []
-        now = utcnow()
-        for r, suggestions in zip(batch, mapper.map(texts), strict=True):
-            if not suggestions:
-                report.none += 1
-            for s in suggestions:
-                target = ids.get((s.chain, s.node))
-                if target is None:
-                    continue
-                cid, nid = target
-                if (r.id, nid) in decided_nodes or (r.id, cid) in decided_chains:
-                    report.skipped_decided += 1
-                    continue
-                status = "applied" if s.confidence >= apply_at else "suggested"
-                if status == "applied":
-                    report.applied += 1
-                    report.per_chain[s.chain] = report.per_chain.get(s.chain, 0) + 1
-                else:
-                    report.suggested += 1
-                rows.append(
-                    {
-                        "enterprise_id": r.id,
-                        "node_id": nid,
-                        "chain_id": cid,
-                        "source": s.source,
-                        "confidence": s.confidence,
-                        "status": status,
-                        "is_primary": s.is_primary,
-                        "reason": s.reason[:1000],
-                        "decided_by": user or f"chainlead map ({s.source})",
-                        "decided_at": now,
-                    }
-                )
-        if rows:
-            session.execute(insert(ChainMembership), rows)
-        report.enterprises += len(batch)
-        if progress:
-            progress(report.enterprises)
+    batch.run(session, mapper, _node_ids(session, prow.id), report, user, workers, progress)
     bump(session, "memberships")
     report.seconds = time.perf_counter() - started
     return report
