@@ -150,7 +150,10 @@ def explain(te: TierEval, i: int, with_advice: bool = True) -> Explanation:
         score_text = _score_text(te, i, smin, smax)
         st = "met" if smin >= rule.pass_score else ("failed" if smax < rule.pass_score else "unknown")
         lines.append(Line("score", "score", "总分", st, score_text, smin, smax))
-        lines += [cond_line(te, c, i, "route") for c in rule.routes]
+        for c in rule.routes:
+            route = cond_line(te, c, i, "route")
+            route.text = f"［直通］{route.text}"
+            lines.append(route)
     result = RESULT_NAMES[int(te.result[i])]
     missing: list[str] = []
     if result == "undetermined":
