@@ -99,7 +99,11 @@ def cond_line(te: TierEval, cond: Cond, i: int, kind: str) -> Line:
     joiner = "且" if cond.all else "或"
     head = cond.name or joiner.join(k.name for k in kids)
     mark = {"met": "满足", "failed": "不满足", "unknown": "待定"}[status]
-    text = f"{head}：{mark}（" + f"；{joiner}".join(k.text for k in kids) + "）"
+    shown = kids
+    if cond.any and status != "failed":  # an alternative that holds (or may hold) is enough to show
+        best = "met" if status == "met" else "unknown"
+        shown = [k for k in kids if k.status == best] or kids
+    text = f"{head}：{mark}（" + f"；{joiner}".join(k.text for k in shown) + "）"
     return Line(kind, cond.id, head, status, text + _tag(cond.confirmed), confirmed=cond.confirmed, children=kids)
 
 
