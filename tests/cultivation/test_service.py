@@ -213,3 +213,20 @@ def test_cli_on_the_database(seeded: str, tmp_path) -> None:  # type: ignore[no-
     assert res.exit_code == 0 and "老牌巨人" in res.output and "2023-02-28" in res.output
     res = runner.invoke(app, ["candidates", "--chain", "没有这条链", "--db", seeded])
     assert res.exit_code == 2 and "没有这条链" in res.output
+
+
+def test_funnel_is_cached_until_data_change(seeded: str) -> None:
+    from chainlead.db.models import ResultCache
+    from chainlead.db.versions import bump
+
+    with session_scope(seeded) as s:
+        first = funnel(s, 2023)
+        rows = s.query(ResultCache).filter(ResultCache.key.like("cultivation.funnel.2023.%")).all()
+        assert len(rows) == 1
+        rows[0].payload = {"rows": [{"tier": "stale"}]}  # a stored payload is served while versions hold
+    with session_scope(seeded) as s:
+        assert funnel(s, 2023) == [{"tier": "stale"}]
+        bump(s, "facts")
+    with session_scope(seeded) as s:
+        assert funnel(s, 2023) == first
+        assert funnel(s, 2023, use_cache=False) == first

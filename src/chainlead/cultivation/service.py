@@ -10,6 +10,7 @@ Chains count memberships with status confirmed or applied, under the active prog
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import asdict
 from typing import Any
@@ -22,7 +23,7 @@ from chainlead.cultivation.engine import evaluate_all
 from chainlead.cultivation.explain import explain
 from chainlead.cultivation.inputs import FACT_COLUMNS, Inputs, build_inputs, title_validity
 from chainlead.cultivation.metrics import FIN_FIELDS
-from chainlead.cultivation.rules import EVAL_TIERS, RuleError, Settings, rule_for
+from chainlead.cultivation.rules import EVAL_TIERS, RuleError, Settings, builtin_rules, rule_for
 from chainlead.cultivation.screen import result_table
 from chainlead.db.models import (
     ChainMembership,
@@ -34,6 +35,7 @@ from chainlead.db.models import (
     TierGoalRow,
 )
 from chainlead.program.store import active_program_row
+from chainlead.progress.cache import cached
 from chainlead.reference.districts import district_name
 
 MEMBER_STATUSES = ("confirmed", "applied")
@@ -273,9 +275,29 @@ def expiring(session: Session, year: int | None = None) -> pd.DataFrame:
     return q.drop(columns=["valid"]).sort_values(["tier", "expires"]).reset_index(drop=True)
 
 
-def funnel(session: Session, year: int | None = None) -> list[dict[str, Any]]:
-    """Per tier: holders, target, gap and per-year need to the target year, and the candidate pool."""
+CACHE_AREAS = ("program", "enterprises", "financials", "memberships", "qualifications", "facts")
+
+
+def _rules_fingerprint() -> str:
+    text = ";".join(f"{r.tier}:{r.version}:{r.valid_from}:{r.valid_to}" for r in builtin_rules())
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def funnel(session: Session, year: int | None = None, use_cache: bool = True) -> list[dict[str, Any]]:
+    """Per tier: holders, target, gap and per-year need to the target year, and the candidate pool.
+
+    Cached in `result_cache` under the data versions of every input area (db/versions.py), so an
+    import, a membership decision or a program change recomputes it.
+    """
     year = year or default_year(session)
+    if not use_cache:
+        return _funnel(session, year)
+    key = f"cultivation.funnel.{year}.{_rules_fingerprint()}"
+    payload, _ = cached(session, key, lambda: {"rows": _funnel(session, year)}, CACHE_AREAS)
+    return list(payload["rows"])
+
+
+def _funnel(session: Session, year: int) -> list[dict[str, Any]]:
     prog = active_program_row(session)
     goals: dict[tuple[str, str], TierGoalRow] = {}
     if prog is not None:
