@@ -19,6 +19,7 @@ from chainlead.progress.forecast import (
     SIGMA_TWO_POINTS,
     _ets_fit,
     ets,
+    holt_recursion,
     loglinear,
     pick_model,
 )
@@ -72,11 +73,31 @@ def test_ets_interval_matches_statsmodels_prediction() -> None:
     )
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    values=st.lists(st.floats(min_value=10.0, max_value=1e5), min_size=4, max_size=6),
+    horizon=st.integers(min_value=1, max_value=4),
+)
+def test_recursion_equals_statsmodels(values: list[float], horizon: int) -> None:
+    years = YEARS[: len(values)]
+    fast = ets(years, values, years[-1] + horizon, engine="recursion")
+    exact = ets(years, values, years[-1] + horizon, engine="statsmodels")
+    assert fast.mu_log == pytest.approx(exact.mu_log, abs=1e-10)
+    assert fast.sigma_log == pytest.approx(exact.sigma_log, abs=1e-10)
+    y = np.log(values)
+    level, trend, mse = holt_recursion(y)
+    fit = _ets_fit(np.array(years, dtype=float), y)
+    assert mse == pytest.approx(float(fit.mse), rel=1e-9, abs=1e-15)
+    assert level + trend == pytest.approx(float(np.asarray(fit.forecast(1))[0]), abs=1e-10)
+
+
 def test_ets_needs_four_consecutive_points() -> None:
     with pytest.raises(ValueError):
         ets([2021, 2022, 2023], [1, 2, 3], 2025)
     with pytest.raises(ValueError):
         ets([2019, 2020, 2022, 2023], [1, 2, 3, 4], 2025)
+    with pytest.raises(ValueError):
+        ets([2019, 2020, 2022, 2023], [1, 2, 3, 4], 2025, engine="recursion")
 
 
 def test_pick_model_says_which_and_why() -> None:

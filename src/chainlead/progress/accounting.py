@@ -78,7 +78,8 @@ def _sql(dialect: str, metric: str, years: list[int], chain_ids: list[int]) -> t
     chains = ",".join(str(int(c)) for c in chain_ids)
     statuses = ",".join(f"'{s}'" for s in COUNTED_STATUSES)
     where = f"status IN ({statuses}) AND chain_id IN ({chains})"
-    # `+year` keeps SQLite on the covering index (enterprise_id, year, metric…) instead of ix_financial_year
+    # `+col` keeps SQLite on the covering indexes of migration 0002 (enterprise order, no sorter)
+    # instead of ix_financial_year / ix_membership_chain_status
     pivot_sql = (
         f"SELECT enterprise_id, {pivot} FROM enterprise_financial "
         f"WHERE +year BETWEEN {years[0]} AND {years[-1]} AND {metric} IS NOT NULL GROUP BY enterprise_id"
@@ -87,7 +88,7 @@ def _sql(dialect: str, metric: str, years: list[int], chain_ids: list[int]) -> t
     if dialect == "sqlite":
         sig = (
             f"SELECT enterprise_id, group_concat(node_id) AS sig FROM chain_membership "
-            f"WHERE {where} GROUP BY enterprise_id"
+            f"WHERE +status IN ({statuses}) AND +chain_id IN ({chains}) GROUP BY enterprise_id"
         )
         grouped = f"{select_groups} FROM ({pivot_sql}) f JOIN temp.progress_sig USING (enterprise_id) GROUP BY 1, 2"
     else:
@@ -142,45 +143,46 @@ def _units_of(sig: str, structure: Structure) -> list[tuple[str, int]]:
     return units + [("ecosystem", e) for e in sorted(ecos)] + ([PROGRAM_KEY] if nodes else [])
 
 
+OUT_COLS = (
+    "kind", "id", "year", "total", "reporting", "members", "cont_cur", "cont_prev", "cont_n",
+    "entrants", "entrants_n", "exits", "exits_n",
+)  # fmt: skip
+COUNT_COLS = ("reporting", "cont_n", "entrants_n", "exits_n")
+
+
+def _explode(sigs: list[str], sig_units: dict[str, list[tuple[str, int]]], units: dict[tuple[str, int], int]):  # type: ignore[no-untyped-def]
+    """(row index, unit index) pairs: each group credited once to each of its units."""
+    rows, idx = [], []
+    for i, sig in enumerate(sigs):
+        for unit in sig_units[sig]:
+            rows.append(i)
+            idx.append(units.setdefault(unit, len(units)))
+    return np.array(rows, dtype=np.int64), np.array(idx, dtype=np.int64)
+
+
 def unit_year_table(
     groups: pd.DataFrame, members: pd.DataFrame, structure: Structure, years: list[int]
 ) -> pd.DataFrame:
     """Per unit (kind, id) and year: total, reporting, continuing, entrant and exit sums (万元)."""
-    out_cols = [
-        "kind",
-        "id",
-        "year",
-        "total",
-        "reporting",
-        "members",
-        "cont_cur",
-        "cont_prev",
-        "cont_n",
-        "entrants",
-        "entrants_n",
-        "exits",
-        "exits_n",
-    ]
     if groups.empty and members.empty:
-        return pd.DataFrame(columns=out_cols)
+        return pd.DataFrame(columns=list(OUT_COLS))
     sig_units = {s: _units_of(s, structure) for s in set(groups["sig"]) | set(members["sig"])}
-    g = groups.assign(units=groups["sig"].map(sig_units)).explode("units").dropna(subset=["units"])
-    g["kind"] = g["units"].map(lambda u: u[0])
-    g["id"] = g["units"].map(lambda u: u[1])
-    m = members.assign(units=members["sig"].map(sig_units)).explode("units").dropna(subset=["units"])
-    m["kind"] = m["units"].map(lambda u: u[0])
-    m["id"] = m["units"].map(lambda u: u[1])
-    member_counts = m.groupby(["kind", "id"])["members"].sum()
-    mask = g["mask"].to_numpy(dtype=np.int64)
-    n = g["n"].to_numpy(dtype=float)
-    frames = []
+    units: dict[tuple[str, int], int] = {}
+    m_rows, m_idx = _explode(list(members["sig"]), sig_units, units)
+    g_rows, g_idx = _explode(list(groups["sig"]), sig_units, units)
+    size = len(units)
+    member_counts = np.bincount(m_idx, weights=members["members"].to_numpy(dtype=float)[m_rows], minlength=size)
+    mask = groups["mask"].to_numpy(dtype=np.int64)[g_rows]
+    n = groups["n"].to_numpy(dtype=float)[g_rows]
+    values = {y: groups[f"v{y}"].fillna(0.0).to_numpy(dtype=float)[g_rows] for y in years}
     y0 = years[0]
+    out: dict[str, list[np.ndarray]] = {c: [] for c in OUT_COLS}
     for y in years:
         bit = (mask >> (y - y0)) & 1 == 1
         prev = ((mask >> (y - 1 - y0)) & 1 == 1) if y > y0 else np.zeros_like(bit)
-        cur_v = g[f"v{y}"].fillna(0.0).to_numpy()
-        prev_v = g[f"v{y - 1}"].fillna(0.0).to_numpy() if y > y0 else np.zeros_like(cur_v)
-        cols = {
+        cur_v = values[y]
+        prev_v = values[y - 1] if y > y0 else np.zeros_like(cur_v)
+        parts = {
             "total": np.where(bit, cur_v, 0.0),
             "reporting": np.where(bit, n, 0.0),
             "cont_cur": np.where(bit & prev, cur_v, 0.0),
@@ -191,15 +193,14 @@ def unit_year_table(
             "exits": np.where(~bit & prev, prev_v, 0.0),
             "exits_n": np.where(~bit & prev, n, 0.0),
         }
-        frame = pd.DataFrame({"kind": g["kind"].to_numpy(), "id": g["id"].to_numpy(), **cols})
-        frames.append(frame.groupby(["kind", "id"], as_index=False).sum().assign(year=y))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=out_cols)
-    # units with members but no figures in the window still appear (with zeros)
-    keys = pd.DataFrame(list(member_counts.index), columns=["kind", "id"])
-    full = keys.merge(pd.DataFrame({"year": years}), how="cross")
-    table = full.merge(table, on=["kind", "id", "year"], how="left").fillna(0.0)
-    table["members"] = [int(member_counts.get((k, i), 0)) for k, i in zip(table["kind"], table["id"], strict=True)]
-    for col in ("reporting", "cont_n", "entrants_n", "exits_n"):
-        table[col] = table[col].astype(int)
-    table["id"] = table["id"].astype(int)
-    return table[out_cols]
+        for col, weights in parts.items():
+            out[col].append(np.bincount(g_idx, weights=weights, minlength=size))
+        out["members"].append(member_counts)
+        out["year"].append(np.full(size, y))
+    keys = list(units)
+    table = pd.DataFrame({c: np.concatenate(v) for c, v in out.items() if v})
+    table.insert(0, "id", [k[1] for k in keys] * len(years))
+    table.insert(0, "kind", [k[0] for k in keys] * len(years))
+    for col in (*COUNT_COLS, "members", "year", "id"):
+        table[col] = table[col].round().astype(int)
+    return table[list(OUT_COLS)]

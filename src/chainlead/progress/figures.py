@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from chainlead.progress.accounting import WAN_PER_YI
 from chainlead.progress.growth import cagr, decompose, ratio_minus_one
 
@@ -31,9 +29,25 @@ def _yi(wan: float | None) -> float | None:
     return None if wan is None else wan / WAN_PER_YI
 
 
-def unit_figures(rows: pd.DataFrame, year: int, base_year: int) -> dict[str, Any]:
-    """Figures for one unit; `rows` are its rows of the unit-year table (all years)."""
-    by_year = {int(r.year): r for r in rows.itertuples(index=False)}
+class _Row:
+    """One unit-year record with attribute access (total, reporting, members, cont_cur, …)."""
+
+    __slots__ = ("__dict__",)
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.__dict__.update(record)
+
+
+def index_table(records: list[dict[str, Any]]) -> dict[tuple[str, int], dict[int, Any]]:
+    """{(kind, id): {year: row}} from the unit-year table's records."""
+    out: dict[tuple[str, int], dict[int, Any]] = {}
+    for rec in records:
+        out.setdefault((rec["kind"], int(rec["id"])), {})[int(rec["year"])] = _Row(rec)
+    return out
+
+
+def unit_figures(by_year: dict[int, Any], year: int, base_year: int) -> dict[str, Any]:
+    """Figures for one unit from its rows of the unit-year table, by year."""
     reported = [y for y, r in by_year.items() if r.reporting > 0 and y <= year]
     members = int(next(iter(by_year.values())).members) if by_year else 0
     flags: list[str] = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from sqlalchemy.orm import Session
 
 from chainlead.db.models import ProgramRow, utcnow
@@ -20,10 +19,11 @@ from chainlead.program.store import active_program_row
 from chainlead.program.validate import parse_program
 from chainlead.progress import accounting, tiers
 from chainlead.progress.cache import PROGRESS_AREAS, cached
-from chainlead.progress.figures import FLAG_TEXT, unit_figures
+from chainlead.progress.figures import FLAG_TEXT, index_table, unit_figures
 from chainlead.progress.forecast import pick_model
 from chainlead.progress.growth import progress_ratio, required_cagr
 
+Table = dict[tuple[str, int], dict[int, Any]]  # (kind, id) → year → unit-year row
 STATUS_ZH = {"on_track": "达标", "at_risk": "关注", "off_track": "落后"}
 METRIC_LABELS = {"revenue_wan": "营业收入", "output_value_wan": "工业总产值"}
 YEAR_WINDOW = 12  # years of history read at most (target year − 12 … latest)
@@ -57,7 +57,7 @@ def _metric(row: ProgramRow, metric: str | None) -> str:
     return chosen
 
 
-def unit_table(session: Session, row: ProgramRow, metric: str) -> tuple[accounting.Structure, pd.DataFrame]:
+def unit_table(session: Session, row: ProgramRow, metric: str) -> tuple[accounting.Structure, Table]:
     """The unit-year table (cached per program revision and metric)."""
     structure = accounting.load_structure(session, row.id)
 
@@ -71,7 +71,7 @@ def unit_table(session: Session, row: ProgramRow, metric: str) -> tuple[accounti
         return {"years": years, "rows": table.to_dict(orient="records")}
 
     payload, _ = cached(session, f"progress.table:{row.id}:{metric}", compute)
-    return structure, pd.DataFrame(payload["rows"])
+    return structure, index_table(payload["rows"])
 
 
 def _target(eco_targets: dict[str, float], program_target_year: int, year: int) -> tuple[float | None, int | None]:
@@ -113,7 +113,8 @@ def _outlook(fig: dict[str, Any], target_yi: float | None, target_year: int, rul
         if target_yi is not None:
             out["probability"] = 1.0 if final >= target_yi else 0.0
     elif len(hist) >= 2:
-        p = pick_model([h["year"] for h in hist], [h["scale_yi"] for h in hist], target_year)
+        engine = "statsmodels" if target_yi is not None else "recursion"
+        p = pick_model([h["year"] for h in hist], [h["scale_yi"] for h in hist], target_year, engine)
         out.update(
             projection_yi=p.mean,
             projection_low_yi=p.low,
@@ -136,17 +137,13 @@ def _outlook(fig: dict[str, Any], target_yi: float | None, target_year: int, rul
     return out
 
 
-def _rows_of(table: pd.DataFrame, kind: str, uid: int) -> pd.DataFrame:
-    if table.empty:
-        return table
-    return table[(table["kind"] == kind) & (table["id"] == uid)]
+def _rows_of(table: Table, kind: str, uid: int) -> dict[int, Any]:
+    return table.get((kind, uid), {})
 
 
-def _latest_year(table: pd.DataFrame) -> int | None:
-    if table.empty:
-        return None
-    years = table.loc[table["reporting"] > 0, "year"]
-    return int(years.max()) if len(years) else None
+def _latest_year(table: Table) -> int | None:
+    years = [y for by_year in table.values() for y, r in by_year.items() if r.reporting > 0]
+    return max(years) if years else None
 
 
 def build_report(session: Session, year: int | None, ecosystem: str | None, metric: str | None) -> dict[str, Any]:
@@ -230,7 +227,7 @@ def build_report(session: Session, year: int | None, ecosystem: str | None, metr
 
 
 def _nodes(
-    structure: accounting.Structure, table: pd.DataFrame, chain_id: int, year: int, base_year: int
+    structure: accounting.Structure, table: Table, chain_id: int, year: int, base_year: int
 ) -> list[dict[str, Any]]:
     out = []
     for (kind, uid), name in structure.names.items():

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from chainlead.db.models import Qualification
@@ -39,21 +39,26 @@ def valid_at(granted_on: dt.date, expires_on: dt.date | None, day: dt.date) -> b
 
 
 def tier_counts(session: Session, tiers: list[str], years: list[int]) -> dict[str, dict[int, int]]:
-    """{tier: {year: enterprises holding the tier on 31 December of the year}}."""
-    rows = session.execute(
-        select(
-            Qualification.tier, Qualification.enterprise_id, Qualification.granted_on, Qualification.expires_on
-        ).where(Qualification.tier.in_(tiers))
-    ).all()
-    out: dict[str, dict[int, int]] = {t: {} for t in tiers}
+    """{tier: {year: enterprises holding the tier on 31 December of the year}} (counted in SQL)."""
+    out: dict[str, dict[int, int]] = {t: dict.fromkeys(years, 0) for t in tiers}
+    q = Qualification
     for year in years:
         day = dt.date(year, 12, 31)
-        holders: dict[str, set[int]] = {t: set() for t in tiers}
-        for tier, ent, granted, expires in rows:
-            if valid_at(granted, expires, day):
-                holders[tier].add(ent)
-        for tier in tiers:
-            out[tier][year] = len(holders[tier])
+        no_expiry_from = _plus_years(day, -DEFAULT_VALIDITY_YEARS)  # granted after this → still valid
+        rows = session.execute(
+            select(q.tier, func.count(distinct(q.enterprise_id)))
+            .where(
+                q.tier.in_(tiers),
+                q.granted_on <= day,
+                or_(
+                    and_(q.expires_on.is_not(None), q.expires_on > day),
+                    and_(q.expires_on.is_(None), q.granted_on > no_expiry_from),
+                ),
+            )
+            .group_by(q.tier)
+        ).all()
+        for tier, count in rows:
+            out[tier][year] = int(count)
     return out
 
 
