@@ -167,6 +167,14 @@ def test_funnel_against_targets(seeded: str) -> None:
     lg = rows["little_giant_national"]
     assert (lg["holders"], lg["eligible"], lg["review_due"]) == (1, 1, 1)  # C's 2020 title expires in 2023
     assert rows["innovative_sme"]["target"] is None and rows["innovative_sme"]["gap"] is None
+    with session_scope(seeded) as s:
+        ic = {r["tier"]: r for r in funnel(s, 2023, chain="集成电路")}
+        west = {r["tier"]: r for r in funnel(s, 2023, district="330106")}
+        nobody = {r["tier"]: r for r in funnel(s, 2023, district="330182")}
+    assert nobody["little_giant_national"]["holders"] == 0 and nobody["little_giant_national"]["review_due"] == 0
+    assert (ic["zjtx_provincial"]["holders"], ic["zjtx_provincial"]["near_miss"]) == (1, 1)
+    assert ic["zjtx_provincial"]["target"] is None and ic["little_giant_national"]["review_due"] == 0
+    assert (west["zjtx_provincial"]["holders"], west["zjtx_provincial"]["near_miss"]) == (0, 1)
 
 
 def test_expiring_titles(seeded: str) -> None:

@@ -283,30 +283,40 @@ def _rules_fingerprint() -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
-def funnel(session: Session, year: int | None = None, use_cache: bool = True) -> list[dict[str, Any]]:
+def funnel(
+    session: Session,
+    year: int | None = None,
+    use_cache: bool = True,
+    chain: str | None = None,
+    district: str | None = None,
+) -> list[dict[str, Any]]:
     """Per tier: holders, target, gap and per-year need to the target year, and the candidate pool.
 
-    Cached in `result_cache` under the data versions of every input area (db/versions.py), so an
-    import, a membership decision or a program change recomputes it.
+    With `chain` or `district` the counts are for that part of the city and the (city-wide)
+    targets are left out. Cached in `result_cache` under the data versions of every input area
+    (db/versions.py), so an import, a membership decision or a program change recomputes it.
     """
     year = year or default_year(session)
     if not use_cache:
-        return _funnel(session, year)
-    key = f"cultivation.funnel.{year}.{_rules_fingerprint()}"
-    payload, _ = cached(session, key, lambda: {"rows": _funnel(session, year)}, CACHE_AREAS)
+        return _funnel(session, year, chain, district)
+    key = f"cultivation.funnel.{year}.{chain or ''}.{district or ''}.{_rules_fingerprint()}"
+    payload, _ = cached(session, key, lambda: {"rows": _funnel(session, year, chain, district)}, CACHE_AREAS)
     return list(payload["rows"])
 
 
-def _funnel(session: Session, year: int) -> list[dict[str, Any]]:
+def _funnel(session: Session, year: int, chain: str | None, district: str | None) -> list[dict[str, Any]]:
     prog = active_program_row(session)
     goals: dict[tuple[str, str], TierGoalRow] = {}
-    if prog is not None:
+    if prog is not None and chain is None and district is None:
         for g in session.scalars(select(TierGoalRow).where(TierGoalRow.program_id == prog.id)):
             goals[(g.kind, g.tier)] = g
-    table = status_table(session, year, detail=False)
+    table = status_table(session, year, chain, district, detail=False)
     if not table.empty:
         table.loc[_exclusions(table, year) & table["category"].ne("holder"), "category"] = "excluded"
     due = expiring(session, year)
+    if (chain or district) and not due.empty:
+        members = set(table["uscc"]) if not table.empty else set()
+        due = due[due["uscc"].isin(members)]
     out = []
     for tier in EVAL_TIERS:
         try:
