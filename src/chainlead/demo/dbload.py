@@ -8,7 +8,6 @@ run leaves the database as it was.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -216,8 +215,14 @@ class DbSink:
 
 def sqlite_speed_pragmas(conn: Connection) -> None:
     """Settings that make a one-off bulk load fast; durability comes from the final commit."""
-    for pragma in ("PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY", "PRAGMA synchronous=OFF"):
+    for pragma in ("PRAGMA cache_size=-65536", "PRAGMA synchronous=OFF"):
         conn.exec_driver_sql(pragma)
 
 
-__all__ = ["DbSink", "dt", "sqlite_speed_pragmas"]
+def sqlite_normal_pragmas(conn: Connection) -> None:
+    """Back to the engine's settings (engine.py) before the connection returns to the pool."""
+    for pragma in ("PRAGMA cache_size=-2000", "PRAGMA synchronous=NORMAL"):
+        conn.exec_driver_sql(pragma)
+
+
+__all__ = ["DbSink", "sqlite_normal_pragmas", "sqlite_speed_pragmas"]

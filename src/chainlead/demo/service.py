@@ -182,7 +182,7 @@ def _write_db(run, db_url, replace, sink, summary, report, total, workers) -> di
 
     from chainlead.db.engine import get_engine
     from chainlead.db.migrate import ensure_schema
-    from chainlead.demo.dbload import DbSink, sqlite_speed_pragmas
+    from chainlead.demo.dbload import DbSink, sqlite_normal_pragmas, sqlite_speed_pragmas
 
     try:
         ensure_schema(db_url)
@@ -201,17 +201,23 @@ def _write_db(run, db_url, replace, sink, summary, report, total, workers) -> di
     }
     try:
         with engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
                 sqlite_speed_pragmas(conn)
                 conn.commit()
-            with conn.begin():
-                db = DbSink(conn, run.plan, run.loaded, replace, meta)
-                for number, chunk in enumerate(ordered(run.ctx, chunk_job, total, workers)):
-                    db.write(chunk)
-                    if sink is not None:
-                        sink.write(_tables(run, chunk))
-                    report("write", number + 1, total)
-                db.finish(summary.as_dict())
+            try:
+                with conn.begin():
+                    db = DbSink(conn, run.plan, run.loaded, replace, meta)
+                    for number, chunk in enumerate(ordered(run.ctx, chunk_job, total, workers)):
+                        db.write(chunk)
+                        if sink is not None:
+                            sink.write(_tables(run, chunk))
+                        report("write", number + 1, total)
+                    db.finish(summary.as_dict())
+            finally:
+                if sqlite:  # the pooled connection goes back with the engine's usual settings
+                    sqlite_normal_pragmas(conn)
+                    conn.commit()
             return dict(db.rows)
     except OperationalError as exc:
         raise DemoError(f"无法写入数据库：{exc.orig}", f"cannot write to the database: {exc.orig}") from None
