@@ -17,6 +17,7 @@ Data: `chainlead demo-data` (chainlead.demo) with seed 1; `--own-data` uses benc
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -82,13 +83,15 @@ def time_aggregation(url: str) -> tuple[float, float]:
     return elapsed, float(groups[[f"v{y}" for y in years]].sum().sum())
 
 
-def time_recompute(url: str) -> float:
+def time_recompute(url: str) -> tuple[float, float]:
+    """(wall s, this process's CPU s). On SQLite the CPU time is the work itself; on a shared
+    machine the wall time also contains waiting for a core."""
     with session_scope(url) as s:
         clear(s)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with session_scope(url) as s:
         status_report(s)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def time_cached(url: str, repeats: int = 20) -> float:
@@ -140,9 +143,11 @@ def run_backend(label: str, url: str, n: int, own: bool, parquet: Path | None) -
     print(f"[{label}] built in {built:.1f} s", flush=True)
     status_report_import_warmup(url)
     agg = [time_aggregation(url) for _ in range(3)]
-    recompute = [time_recompute(url) for _ in range(3)]
+    runs = [time_recompute(url) for _ in range(3)]
+    recompute = [r[0] for r in runs]
     cached = time_cached(url)
     out = {
+        "recompute_cpu": min(r[1] for r in runs),
         "aggregation": min(a[0] for a in agg),
         "recompute": min(recompute),
         "cached": cached,
@@ -187,13 +192,15 @@ def main() -> None:
         finally:
             pg_test_server.stop(base)
     print(f"\nprogress figures, {n:,} enterprises, six years (seed 1); DuckDB over Parquet = reference")
-    print(f"{'back-end':<12}{'aggregation':>14}{'recompute':>12}{'(median)':>11}{'cached':>10}{'agg/DuckDB':>12}")
+    print(f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    head = ("back-end", "aggregation", "recompute", "(median)", "client CPU", "cached", "agg/DuckDB")
+    print(f"{head[0]:<12}{head[1]:>12}{head[2]:>11}{head[3]:>10}{head[4]:>12}{head[5]:>10}{head[6]:>12}")
     for label, r in results.items():
         print(
-            f"{label:<12}{r['aggregation']:>13.2f}s{r['recompute']:>11.2f}s{r['recompute_median']:>10.2f}s"
-            f"{r['cached'] * 1000:>8.1f}ms{r['aggregation'] / duck:>11.1f}×"
+            f"{label:<12}{r['aggregation']:>11.2f}s{r['recompute']:>10.2f}s{r['recompute_median']:>9.2f}s"
+            f"{r['recompute_cpu']:>11.2f}s{r['cached'] * 1000:>8.1f}ms{r['aggregation'] / duck:>11.1f}×"
         )
-    print(f"{'DuckDB':<12}{duck:>13.2f}s")
+    print(f"{'DuckDB':<12}{duck:>11.2f}s")
     shutil.rmtree(work, ignore_errors=True)
     ok = all(r["recompute"] <= 3.0 and r["cached"] <= 0.1 for r in results.values())
     print(f"targets (recompute ≤ 3 s, cached ≤ 100 ms): {'met' if ok else 'NOT met'}")
