@@ -95,9 +95,16 @@ def _possible(te: TierEval, c: Cond, i: int) -> bool:
 
 
 def result_table(
-    inputs: Inputs, evals: dict[str, TierEval], with_advice: bool = True, detail: bool = True
+    inputs: Inputs,
+    evals: dict[str, TierEval],
+    with_advice: bool = True,
+    detail: bool = True,
+    failed_near_only: bool = False,
 ) -> pd.DataFrame:
-    """One row per enterprise and tier (enterprise-major order); `detail=False` skips the words."""
+    """One row per enterprise and tier (enterprise-major order).
+
+    `detail=False` skips the words; `failed_near_only` writes `failed` only for near misses.
+    """
     unknown = {k: np.isnan(v) for k, v in inputs.columns.items()}
     rows: list[dict[str, object]] = []
     n = len(inputs.uscc)
@@ -107,7 +114,8 @@ def result_table(
             res = RESULT_NAMES[int(te.result[i])]
             smin = float(te.score_min[i]) if te.score_min is not None else math.nan
             smax = float(te.score_max[i]) if te.score_max is not None else math.nan
-            failed = failed_texts(te, i) if detail and res == "not_eligible" else []
+            want_failed = res == "not_eligible" and (te.near_miss[i] or not failed_near_only)
+            failed = failed_texts(te, i) if detail and want_failed else []
             missing = missing_facts(te, i, unknown) if detail and res == "undetermined" else []
             advice: list[str] = []
             if detail and with_advice and te.near_miss[i]:

@@ -15,6 +15,7 @@ import math
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -166,10 +167,14 @@ def status_table(
     district: str | None = None,
     settings: Settings | None = None,
     detail: bool = True,
+    tiers: tuple[str, ...] = EVAL_TIERS,
+    failed_near_only: bool = False,
 ) -> pd.DataFrame:
-    """Every enterprise (of the chain / district) × tier, with the holder flag and the result.
+    """Every enterprise (of the chain / district) × tier, with its category and result.
 
-    `detail=False` leaves out the words (failed / missing / advice) for counting.
+    category: holder (valid title) | eligible | near_miss | undetermined | not_eligible | excluded
+    (meets it but holds a title that keeps it out, e.g. 专精特新 for 创新型). `detail=False` leaves
+    out the words (failed / missing / advice) for counting.
     """
     year = year or default_year(session)
     ids = _chain_ids(session, chain) if chain else None
@@ -180,7 +185,8 @@ def status_table(
         inp = Inputs(inp.uscc[keep], {k: v[keep] for k, v in inp.columns.items()}, inp.holds[keep])
     if len(ent) == 0:
         return pd.DataFrame(columns=["uscc", "name", "district", "chains", "tier", "category", "result"])
-    table = result_table(inp, evaluate_all(inp.columns, year, settings), detail=detail)
+    evals = evaluate_all(inp.columns, year, settings, tiers)
+    table = result_table(inp, evals, detail=detail, failed_near_only=failed_near_only)
     chains = _chains_by_enterprise(session)
     meta = ent.set_index("uscc")
     table.insert(1, "name", table["uscc"].map(meta["name"]))
@@ -191,6 +197,14 @@ def status_table(
     )
     table.insert(3, "chains", table["uscc"].map(meta["enterprise_id"]).map(lambda i: "、".join(chains.get(i, []))))
     table["category"] = [_category(r, year) for r in table.itertuples(index=False)]
+    excluded = np.zeros(len(table), dtype=bool)
+    for tier, te in evals.items():
+        blockers = [t for t in te.rule.excluded_if_holding if t in inp.holds]
+        if blockers:
+            blocked = (inp.holds[blockers] == 1).any(axis=1)
+            rows = table["tier"].eq(tier).to_numpy()
+            excluded[rows] = table.loc[rows, "uscc"].map(blocked).fillna(False).to_numpy(bool)
+    table.loc[excluded & table["category"].ne("holder").to_numpy(), "category"] = "excluded"
     table["year"] = year
     return table
 
@@ -204,16 +218,6 @@ def _category(r: Any, year: int) -> str:
     if r.near_miss:
         return "near_miss"
     return r.result
-
-
-def _exclusions(table: pd.DataFrame, year: int) -> pd.Series:
-    """Rows whose enterprise holds a title that keeps it out of this tier (e.g. 专精特新 for 创新型)."""
-    held = table[table["holds_title"].eq(True)].groupby("uscc")["tier"].agg(set)
-    out = []
-    for r in table.itertuples(index=False):
-        rule = rule_for(r.tier, year)
-        out.append(bool(set(rule.excluded_if_holding) & held.get(r.uscc, set())))
-    return pd.Series(out, index=table.index)
 
 
 CATEGORY_ZH = {
@@ -238,13 +242,10 @@ def candidates(
     if tier is not None and tier not in EVAL_TIERS:
         raise CultivationError(f"未知称号 {tier}（可选：{'、'.join(EVAL_TIERS)}）", f"unknown tier {tier}")
     year = year or default_year(session)
-    table = status_table(session, year, chain, district)
+    tiers = (tier,) if tier else EVAL_TIERS
+    table = status_table(session, year, chain, district, tiers=tiers, failed_near_only="not_eligible" not in include)
     if table.empty:
         return table.assign(category_zh=[])
-    excluded = _exclusions(table, year) & table["category"].ne("holder")
-    table.loc[excluded, "category"] = "excluded"
-    if tier:
-        table = table[table["tier"] == tier]
     table = table[table["category"].isin(include)].copy()
     table["category_zh"] = table["category"].map(CATEGORY_ZH)
     order = {
@@ -311,8 +312,6 @@ def _funnel(session: Session, year: int, chain: str | None, district: str | None
         for g in session.scalars(select(TierGoalRow).where(TierGoalRow.program_id == prog.id)):
             goals[(g.kind, g.tier)] = g
     table = status_table(session, year, chain, district, detail=False)
-    if not table.empty:
-        table.loc[_exclusions(table, year) & table["category"].ne("holder"), "category"] = "excluded"
     due = expiring(session, year)
     if (chain or district) and not due.empty:
         members = set(table["uscc"]) if not table.empty else set()
