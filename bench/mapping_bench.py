@@ -108,7 +108,7 @@ def main() -> None:
     for case, r in results.items():
         print(f"{labels[case]:<34}{r['rate']:>14,.0f}{r['rate'] / base:>12.2f}{r['peak_mb']:>10,.0f}")
     r = results["retrain"]
-    print(f"training on {r['n']:,} imported memberships (subsampled to ≤ 60,000): {r['train_seconds']:.1f} s")
+    print(f"training on {r['n']:,} imported memberships (subsampled to ≤ 20,000): {r['train_seconds']:.1f} s")
     f = results["fresh"]
     print(f"fresh run wrote applied={f['applied']:,} suggested={f['suggested']:,}; none={f['none']:,}")
 
