@@ -78,12 +78,13 @@ class Applier:
                 keyed.append((n, r, key, key))
         existing = self._existing({k[3] for k in keyed}, cols)
         inserts: list[tuple] = []
-        new_keys: list[list[object]] = []
+        new_keys: list = []
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         audits: list[dict[str, Any]] = []
         now = utcnow()
         fixed = tuple(self._insert_fixed(now).values())
         key_json = self._key_json
+        date_key = self._date_key
         values_of = (lambda r: (r[cols[0]],)) if len(cols) == 1 else itemgetter(*cols) if cols else (lambda r: ())
         lo, hi = 1 + len(t.db_key), 1 + len(t.db_key) + len(cols)
         plain = t.kind != "memberships"
@@ -91,7 +92,7 @@ class Applier:
             found = existing.get(dbkey)
             if found is None:
                 inserts.append((*dbkey, *values_of(r), *fixed))
-                new_keys.append(key_json(key))
+                new_keys.append(key_json(key) if date_key else key)
                 out.append((n, NEW, None))
                 continue
             if plain and values_of(r) == found[lo:hi]:

@@ -253,8 +253,9 @@ def _run(
 
 
 def _validate_chunk(state: State, validate: RowValidator, rows: list, progress: Progress | None) -> None:
-    for (number, cells), result in zip(rows, validate.chunk(rows), strict=True):
-        state.row(number, cells, *result)
+    row = state.row
+    for (number, cells), (record, errors, warnings) in zip(rows, validate.chunk(rows), strict=True):
+        row(number, cells, record, errors, warnings)
     if progress is not None and rows:
         progress(state.report.rows_read, None)
 
@@ -347,15 +348,22 @@ class State:
                 items.append((number, record))
                 raw[number] = cells
         self.pending = []
-        for number, outcome, issue in self.applier.apply(items):
-            self._mark(number, outcome)
+        results = self.applier.apply(items)
+        if results:
+            self._mark(max(r[0] for r in results), 0)  # grow the outcome array once
+        outcome_of = self.outcome
+        counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0, KEPT: 0}
+        for number, outcome, issue in results:
+            outcome_of[number] = outcome
             if outcome == REJECTED:
                 self.reject(number, raw[number], [issue])  # type: ignore[list-item]
                 continue
             if issue is not None:
                 self.report.warn(issue)
-            name = COUNTERS[outcome]
-            setattr(self.report, name, getattr(self.report, name) + 1)
+            counts[outcome] += 1
+        self.report.rows_new += counts[NEW]
+        self.report.rows_updated += counts[UPDATED]
+        self.report.rows_unchanged += counts[UNCHANGED] + counts[KEPT]
 
     def _mark(self, number: int, outcome: int) -> None:
         if number >= len(self.outcome):
