@@ -118,6 +118,9 @@ def test_zjtx_reports_the_pending_local_group() -> None:
     assert (ex.score_min, ex.score_max, ex.result) == (57, 72, "undetermined")
     assert ex.score_text.startswith("总分 57 / 85 + 特色化待核实") and "达不到 60 分" in ex.score_text
     assert ex.missing == ["特色化指标（待核实）"]
+    # what would make it eligible whatever the local items turn out to be: 3 more points
+    assert len(ex.advice) == 1 and ex.advice[0].startswith("不计特色化（待核实）总分差 3 分"), ex.advice
+    assert "研发人员再增加" in ex.advice[0] or "利润再增加" in ex.advice[0] or "建立省级研发机构" in ex.advice[0]
 
 
 def test_words_state_value_and_threshold() -> None:

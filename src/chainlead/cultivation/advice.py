@@ -197,12 +197,16 @@ def cond_advice(te, i: int) -> list[str]:  # type: ignore[no-untyped-def]
     return out
 
 
-def score_advice(te, i: int) -> list[str]:  # type: ignore[no-untyped-def]
-    """The fewest indicator upgrades that lift the score (and group floors) to the pass mark."""
+def score_advice(te, i: int, without_local: bool = False) -> list[str]:  # type: ignore[no-untyped-def]
+    """The fewest indicator upgrades that lift the score (and group floors) to the pass mark.
+
+    `without_local`: reach the pass mark without the unconfigured 特色化 points (待核实).
+    """
     rule = te.rule
     r = _raw(te, i)
     strict = te.settings.edge == "lower"
-    gap = rule.pass_score - float(te.score_max[i])
+    top = float(te.score_max[i]) - (te.local_pending if without_local else 0.0)
+    gap = rule.pass_score - top
     floors = {g.id: g.floor - float(te.groups[g.id][1][i]) for g in rule.groups if g.floor}
     options: list[tuple[str, str, float, Action]] = []  # (indicator, group, gain, action)
     for ind in rule.indicators:
@@ -225,6 +229,8 @@ def score_advice(te, i: int) -> list[str]:  # type: ignore[no-untyped-def]
         return all(sum(c[2] for c in chosen if c[1] == g) >= need for g, need in floors.items())
 
     head = f"总分差 {max(gap, 0):g} 分" if gap > 0 else "分组最低分不足"
+    if without_local:
+        head = f"不计特色化（待核实）{head}"
     for size in (1, 2):
         sols = [c for c in combinations(options, size) if ok(c)]
         if sols:

@@ -123,6 +123,21 @@ def indicator_line(te: TierEval, ind: Indicator, i: int) -> Line:
     return Line("indicator", ind.id, ind.name, status, text + _tag(ind.confirmed), pmin, pmax, ind.confirmed)
 
 
+def local_decides(te: TierEval, i: int, any_gap: bool = False) -> bool:
+    """Only the unconfigured 特色化 points (待核实) stand between the score and the pass mark.
+
+    For an undetermined row the shortfall must also be within the near-miss margin.
+    """
+    if not te.local_pending or te.score_min is None or te.score_max is None:
+        return False
+    smin, smax = float(te.score_min[i]), float(te.score_max[i])
+    if smax - te.local_pending != smin or smin >= te.rule.pass_score or smax < te.rule.pass_score:
+        return False
+    if any(bool(r.definite[i]) for r in te.routes.values()):
+        return False
+    return any_gap or te.rule.pass_score - smin <= te.settings.near_points
+
+
 def explain(te: TierEval, i: int, with_advice: bool = True) -> Explanation:
     """Words for row `i` of an evaluated tier."""
     rule = te.rule
@@ -163,6 +178,8 @@ def explain(te: TierEval, i: int, with_advice: bool = True) -> Explanation:
     if result == "undetermined":
         missing = missing_facts(te, i)
     advice: list[str] = []
+    if with_advice and result == "undetermined" and local_decides(te, i):
+        advice = score_advice(te, i, without_local=True)
     if with_advice and result == "not_eligible":
         advice = cond_advice(te, i)
         if (
@@ -173,6 +190,8 @@ def explain(te: TierEval, i: int, with_advice: bool = True) -> Explanation:
             )
         ):
             advice += score_advice(te, i)
+        elif rule.kind == "score" and local_decides(te, i, any_gap=True):
+            advice += score_advice(te, i, without_local=True)
         advice = _dedupe(advice)
     notes = [*rule.attestations, *rule.notes]
     return Explanation(

@@ -10,7 +10,15 @@ import numpy as np
 import pandas as pd
 
 from chainlead.cultivation.engine import RESULT_NAMES, TierEval, evaluate_all
-from chainlead.cultivation.explain import _NEG, _score_text, explain, fmt_num, fmt_value, missing_facts
+from chainlead.cultivation.explain import (
+    _NEG,
+    _score_text,
+    explain,
+    fmt_num,
+    fmt_value,
+    local_decides,
+    missing_facts,
+)
 from chainlead.cultivation.inputs import Inputs
 from chainlead.cultivation.metrics import METRICS
 from chainlead.cultivation.rules import EVAL_TIERS, UNCONFIRMED, Cond, Settings
@@ -118,7 +126,11 @@ def result_table(
             failed = failed_texts(te, i) if detail and want_failed else []
             missing = missing_facts(te, i, unknown) if detail and res == "undetermined" else []
             advice: list[str] = []
-            if detail and with_advice and te.near_miss[i]:
+            if (
+                detail
+                and with_advice
+                and (te.near_miss[i] or (res == "undetermined" and te.local_pending and local_decides(te, i)))
+            ):
                 advice = explain(te, i).advice
             held = held_by_tier[tier][i]
             rows.append(
