@@ -82,7 +82,7 @@ def _print_summary(s: DemoSummary) -> None:
     console.print(table)
     tiers = Table(title="梯度培育称号 / tier titles (valid)")
     tiers.add_column("称号 tier")
-    tiers.add_column("2022-05-31", justify="right")
+    tiers.add_column(s.baseline_date.isoformat(), justify="right")
     tiers.add_column("2024-12-31", justify="right")
     for key, label in TIER_LABELS.items():
         tiers.add_row(label, str(s.tiers_on_baseline[key]), str(s.tiers_end_2024[key]))

@@ -114,14 +114,14 @@ def build_chunk(ctx: Context, number: int) -> Chunk:
     m = stop - start
     rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, 2, number]))
 
-    district = np.asarray(profile.DISTRICT_CODES)[pop.district[sl]]
+    district = np.asarray(plan.district_codes)[pop.district[sl]]
     bodies = org_bodies(ctx.org_rank[sl], ctx.new_style[sl], salt=ctx.seed % 1_000_003)
     uscc = make_uscc(district, bodies)
     codes = [pop.codes[c] for c in pop.code[sl].tolist()]
     trade = trade_names(np.arange(start, stop), salt=ctx.seed % 999_983 + 7, n_total=pop.n)
     big = pop.listed[sl] | pop.master[sl]
     joint = big | (rng.random(m) < 0.06)
-    names = company_names(trade, [c[:2] for c in codes], rng.integers(0, 1 << 20, size=m), joint)
+    names = company_names(trade, [c[:2] for c in codes], rng.integers(0, 1 << 20, size=m), joint, plan.city)
     scope, products = describe(
         ctx.frames, plan, pop.node[sl], pop.node2[sl], ctx.division[pop.code[sl]], pop.manufacturing[sl], rng
     )

@@ -31,7 +31,7 @@ class Population:
     chain2: np.ndarray  # int16, -1 = none
     node2: np.ndarray  # int32, -1 = none
     eco2: np.ndarray  # int8, -1 = none
-    district: np.ndarray  # int8 index into profile.DISTRICT_CODES
+    district: np.ndarray  # int8 index into plan.district_codes
     code: np.ndarray  # int16 index into `codes`
     codes: list[str]
     manufacturing: np.ndarray  # bool, by the industry code's section
@@ -95,7 +95,7 @@ def build_population(plan: Plan, n: int, rng: np.random.Generator) -> Population
         rng,
         chain,
         n_chains,
-        [list(range(len(profile.DISTRICT_CODES)))] * n_chains,
+        [list(range(len(plan.district_codes)))] * n_chains,
         [c.district_weights for c in plan.chains],
     ).astype(np.int8)
     codes = sorted({c for nd in plan.nodes for c in nd.codes})

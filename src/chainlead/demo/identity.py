@@ -153,10 +153,12 @@ INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
 DEFAULT_WORDS = ("科技", "实业")
 
 
-def company_names(trade: list[str], divisions: list[str], variants: np.ndarray, joint_stock: np.ndarray) -> list[str]:
-    """杭州 + 字号 + 行业词 + 有限公司/股份有限公司."""
+def company_names(
+    trade: list[str], divisions: list[str], variants: np.ndarray, joint_stock: np.ndarray, city: str = "杭州"
+) -> list[str]:
+    """City (杭州) + 字号 + 行业词 + 有限公司/股份有限公司."""
     out = []
     for t, d, v, js in zip(trade, divisions, variants.tolist(), joint_stock.tolist(), strict=True):
         words = INDUSTRY_WORDS.get(d, DEFAULT_WORDS)
-        out.append(f"杭州{t}{words[v % len(words)]}{'股份有限公司' if js else '有限公司'}")
+        out.append(f"{city}{t}{words[v % len(words)]}{'股份有限公司' if js else '有限公司'}")
     return out

@@ -7,6 +7,7 @@ to its partial codes, its chain's codes, and its own name; nothing is invented.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +73,9 @@ class Plan:
     chains: tuple[ChainSpec, ...]
     nodes: tuple[NodeSpec, ...]
     tier_baselines: dict[str, int]
+    tier_baseline_date: dt.date | None
+    district_codes: tuple[str, ...]
+    city: str  # name prefix, e.g. 杭州
 
     def chain_by_name(self, name: str) -> ChainSpec | None:
         return next((c for c in self.chains if c.name == name), None)
@@ -92,6 +96,8 @@ def _codes(values: list[str]) -> list[str]:
 
 def build_plan(program: Program) -> Plan:
     """Turn a program into sampling frames; raise DemoError when it cannot carry demo data."""
+    # Hangzhou's districts carry the weights of profile.py; another region gets its own code.
+    hangzhou = program.program.region_code == profile.HANGZHOU
     ecos: list[EcoSpec] = []
     chains: list[ChainSpec] = []
     nodes: list[NodeSpec] = []
@@ -149,7 +155,11 @@ def build_plan(program: Program) -> Plan:
                     node_ids,
                     tuple(_POSITION_WEIGHT.get(nodes[i].position, 1.0) for i in node_ids),
                     profile.CHAIN_COUNT_WEIGHTS.get(chain.name, profile.DEFAULT_CHAIN_COUNT_WEIGHT),
-                    profile.DISTRICT_WEIGHTS.get(chain.name, profile.DEFAULT_DISTRICT_WEIGHTS),
+                    (
+                        profile.DISTRICT_WEIGHTS.get(chain.name, profile.DEFAULT_DISTRICT_WEIGHTS)
+                        if hangzhou
+                        else (1.0,)
+                    ),
                     chain.name in profile.SERVICE_CHAINS or _mostly_services(nodes, node_ids),
                 )
             )
@@ -161,7 +171,16 @@ def build_plan(program: Program) -> Plan:
         )
     if not chains:
         raise DemoError("方案中没有任何产业链", "the program has no chains")
-    return Plan(program.name, tuple(ecos), tuple(chains), tuple(nodes), program.tier_baselines.counts())
+    return Plan(
+        program.name,
+        tuple(ecos),
+        tuple(chains),
+        tuple(nodes),
+        program.tier_baselines.counts(),
+        program.tier_baselines.as_of,
+        profile.DISTRICT_CODES if hangzhou else (program.program.region_code,),
+        program.program.region_name.removesuffix("市") or ("杭州" if hangzhou else ""),
+    )
 
 
 def _mostly_services(nodes: list[NodeSpec], node_ids: tuple[int, ...]) -> bool:

@@ -13,6 +13,7 @@ YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
 BASE_YEAR = 2021
 BASELINE_DATE = dt.date(2022, 5, 31)
 
+HANGZHOU = "330100"
 # GB/T 2260 codes of Hangzhou's 13 current county-level divisions, in this order everywhere.
 DISTRICT_CODES = (
     "330102",  # 上城区

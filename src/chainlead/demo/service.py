@@ -21,7 +21,7 @@ from chainlead.demo.figures import sector_of
 from chainlead.demo.parallel import chunk_job, csv_job, default_workers, ordered
 from chainlead.demo.plan import DemoError, Plan, build_plan
 from chainlead.demo.tables import CsvSink
-from chainlead.demo.tiers import Titles, assign_titles
+from chainlead.demo.tiers import Titles, assign_titles, schedule_for
 from chainlead.program.builtin import resolve_program
 from chainlead.program.validate import LoadedProgram, ProgramError
 
@@ -47,6 +47,7 @@ class DemoSummary:
     program: str
     base_year: int
     ecosystems: list[EcoSummary]
+    baseline_date: dt.date
     tiers_on_baseline: dict[str, int]
     tiers_end_2024: dict[str, int]
     two_chains: int
@@ -60,7 +61,8 @@ class DemoSummary:
             "program": self.program,
             "base_year": self.base_year,
             "ecosystems": [e.__dict__ for e in self.ecosystems],
-            "tiers_on_2022_05_31": self.tiers_on_baseline,
+            "baseline_date": self.baseline_date.isoformat(),
+            "tiers_on_baseline_date": self.tiers_on_baseline,
             "tiers_end_2024": self.tiers_end_2024,
             "two_chains": self.two_chains,
             "rows": self.rows,
@@ -102,7 +104,7 @@ def prepare(n: int, seed: int, program: str = "hangzhou-2022") -> DemoRun:
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     pop = build_population(plan, n, rng)
     tech_chain = np.array([not c.is_service for c in plan.chains])
-    titles = assign_titles(pop, rng, tech_chain)
+    titles = assign_titles(pop, rng, tech_chain, schedule_for(plan.tier_baselines, plan.tier_baseline_date))
     sector = sector_of(pop.codes, pop.code, pop.manufacturing, tech_chain[pop.chain])
     return DemoRun(loaded, plan, pop, titles, make_context(plan, pop, titles, sector, seed))
 
@@ -120,13 +122,15 @@ def summarize(run: DemoRun, seed: int) -> DemoSummary:
         )
     tiers = ("zjtx_provincial", "hidden_champion_provincial", "little_giant_national")
     end = dt.date(2024, 12, 31)
+    baseline_day = plan.tier_baseline_date or profile.BASELINE_DATE
     return DemoSummary(
         n=pop.n,
         seed=seed,
         program=plan.program_name,
         base_year=profile.BASE_YEAR,
         ecosystems=ecos,
-        tiers_on_baseline={t: run.titles.valid_on(t, profile.BASELINE_DATE) for t in tiers},
+        baseline_date=baseline_day,
+        tiers_on_baseline={t: run.titles.valid_on(t, baseline_day) for t in tiers},
         tiers_end_2024={t: run.titles.valid_on(t, end) for t in tiers},
         two_chains=int((pop.chain2 >= 0).sum()),
     )

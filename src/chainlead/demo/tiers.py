@@ -102,8 +102,68 @@ def _top(rng, candidates: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     return candidates[np.argsort(-noisy, kind="stable")]
 
 
-def assign_titles(pop: Population, rng: np.random.Generator, tech_chain: np.ndarray) -> Titles:
+@dataclass(frozen=True)
+class Schedule:
+    """Grant batches for one program: its baseline counts and date, Hangzhou's pace after that."""
+
+    baseline_date: dt.date
+    baseline: tuple[tuple[str, dt.date, int], ...]
+    later: tuple[tuple[str, dt.date, int], ...]
+    reviews: tuple[tuple[str, dt.date, dt.date, float], ...]
+    single: tuple[tuple[dt.date, int], ...]
+    innovative: tuple[tuple[dt.date, float], ...]
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """`total` in proportion to `weights`, largest remainders first (sums exactly)."""
+    if not weights or sum(weights) == 0:
+        return [0] * len(weights)
+    raw = [total * w / sum(weights) for w in weights]
+    out = [int(x) for x in raw]
+    for i in sorted(range(len(raw)), key=lambda i: (out[i] - raw[i], i))[: total - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def reference_baselines() -> dict[str, int]:
+    """The baseline counts the profile's batches add up to (Hangzhou: 310 / 36 / 53)."""
+    out: dict[str, int] = {}
+    for tier, _d, count in profile.BASELINE_GRANTS:
+        out[tier] = out.get(tier, 0) + count
+    return out
+
+
+def schedule_for(baselines: dict[str, int], as_of: dt.date | None) -> Schedule:
+    """The profile's batches, shifted to the program's baseline date, sized to its baselines.
+
+    Each tier's baseline batches are scaled so their sum is the program's baseline count; later
+    batches keep Hangzhou's pace relative to its own baseline (a city with half Hangzhou's
+    小巨人 gets half as many new ones). A tier without a baseline gets none before the date.
+    """
+    day = as_of or profile.BASELINE_DATE
+    shift = day - profile.BASELINE_DATE
+    reference = reference_baselines()
+    baseline = []
+    for tier in reference:
+        batches = [(d, c) for t, d, c in profile.BASELINE_GRANTS if t == tier]
+        counts = _split(int(baselines.get(tier, 0)), [c for _d, c in batches])
+        baseline += [(tier, d + shift, c) for (d, _c), c in zip(batches, counts, strict=True)]
+    ratio = {t: (baselines[t] / reference[t] if t in baselines else 1.0) for t in reference}
+    return Schedule(
+        day,
+        tuple(baseline),
+        tuple((t, d + shift, round(c * ratio.get(t, 1.0))) for t, d, c in profile.LATER_GRANTS),
+        tuple((t, c + shift, r + shift, p) for t, c, r, p in profile.REVIEWS),
+        tuple((d + shift, c) for d, c in profile.SINGLE_CHAMPION_GRANTS),
+        tuple((d + shift, p) for d, p in profile.INNOVATIVE_BATCHES),
+    )
+
+
+def assign_titles(
+    pop: Population, rng: np.random.Generator, tech_chain: np.ndarray, schedule: Schedule | None = None
+) -> Titles:
     """Draw every title; `tech_chain[c]` is True for technology-intensive chains."""
+    plan = schedule or schedule_for(reference_baselines(), None)
     n = pop.n
     book = _Book(n)
     scale = min(1.0, n / profile.LATER_GRANTS_FULL_AT)
@@ -118,8 +178,8 @@ def assign_titles(pop: Population, rng: np.random.Generator, tech_chain: np.ndar
 
     # Baseline grants first, and zjtx before the others: baseline 小巨人 are drawn from its holders.
     grants = sorted(
-        [(d, t, c, True) for t, d, c in profile.BASELINE_GRANTS]
-        + [(d, t, max(0, round(c * scale)), False) for t, d, c in profile.LATER_GRANTS],
+        [(d, t, c, True) for t, d, c in plan.baseline]
+        + [(d, t, max(0, round(c * scale)), False) for t, d, c in plan.later],
         key=lambda g: (not g[3], g[1] != "zjtx_provincial", g[0]),
     )
     for day, tier, count, _baseline in grants:
@@ -133,7 +193,7 @@ def assign_titles(pop: Population, rng: np.random.Generator, tech_chain: np.ndar
         elif tier == "little_giant_national":
             zjtx_now = book.holders("zjtx_provincial", d64)
             if not zjtx_now.any():  # baseline cohorts predate the 2022 list: use its holders
-                zjtx_now = book.holders("zjtx_provincial", np.datetime64(profile.BASELINE_DATE, "D"))
+                zjtx_now = book.holders("zjtx_provincial", np.datetime64(plan.baseline_date, "D"))
             alive = _alive(pop, day, 3)
             free = ~book.holders(tier, d64)
             pool = zjtx_now & alive & free
@@ -146,13 +206,13 @@ def assign_titles(pop: Population, rng: np.random.Generator, tech_chain: np.ndar
             raise AssertionError(tier)
         book.add(picked, tier, d64)
 
-    for tier, cohort_day, review_day, share in profile.REVIEWS:
+    for tier, cohort_day, review_day, share in plan.reviews:
         cohort = book.cohort(tier, np.datetime64(cohort_day, "D"))
         alive = pop.exit_year[cohort] > review_day.year
         passed = cohort[alive & (rng.random(cohort.size) < share)]
         book.add(np.sort(passed), tier, np.datetime64(review_day, "D"))
 
-    for day, count in profile.SINGLE_CHAMPION_GRANTS:
+    for day, count in plan.single:
         d64 = np.datetime64(day, "D")
         rev = _prev_revenue(pop, day)
         alive = _alive(pop, day, 10) & ~book.holders("single_champion_national", d64)
@@ -160,7 +220,7 @@ def assign_titles(pop: Population, rng: np.random.Generator, tech_chain: np.ndar
         k = min(count, max(1, n // 2000))
         book.add(_pick(rng, k, pool, alive & (rev > 0), 1.2 * np.log1p(rev)), "single_champion_national", d64)
 
-    for day, share in profile.INNOVATIVE_BATCHES:
+    for day, share in plan.innovative:
         d64 = np.datetime64(day, "D")
         excluded = book.holders("zjtx_provincial", d64) | book.holders("little_giant_national", d64)
         excluded |= book.holders("innovative_sme", d64)
