@@ -136,6 +136,7 @@ def main() -> int:
     ap.add_argument("--enterprises", type=int, default=None)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=None, help="rounds over all endpoints per client")
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes (chainlead serve --workers)")
     ap.add_argument("--db", default=None, help="use this database (URL or SQLite path) instead of building one")
     args = ap.parse_args()
     n = args.enterprises or (20_000 if args.quick else 200_000)
@@ -147,22 +148,25 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CHAINLEAD_SECRET_KEY": "bench-web-load-secret-key-0123456789"}
+    log_path = ROOT / "bench" / "out" / "web_load_server.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("wb")  # a file, never a pipe: a full pipe would stall the server
     server = subprocess.Popen(
-        [CLI, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)],
+        [CLI, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                print("server did not start:", server.stderr.read().decode() if server.stderr else "")  # type: ignore[union-attr]
+            if time.monotonic() > deadline or server.poll() is not None:  # workers may take a while to import
+                print(f"server did not start; see {log_path}")
                 return 1
             time.sleep(0.2)
         client, headers = sign_in(base)
@@ -172,7 +176,10 @@ def main() -> int:
         paths = [("overview", "/", False), ("status", "/api/v1/status", True)]
         paths += [("ecosystem", f"/ecosystems/{i}", False) for i in eco_ids]
         paths += [("chain", f"/chains/{i}", False) for i in chain_ids[::3]]
-        print(f"server: {base}  clients: {args.clients}  rounds: {rounds}  endpoints: {len(paths)}")
+        print(
+            f"server: {base}  workers: {args.workers}  clients: {args.clients}  "
+            f"rounds: {rounds}  endpoints: {len(paths)}"
+        )
         cold: dict[str, float] = {}
         for kind, path, api in paths:
             start = time.perf_counter()
@@ -185,7 +192,8 @@ def main() -> int:
         results = run_load(base, args.clients, rounds, paths)
     finally:
         server.terminate()
-        server.wait(20)
+        server.wait(30)
+        log.close()
     row = "{:<10} {:>6} {:>8} {:>8} {:>8} {:>6} {:>10} {:>4} {:>12}"
     print(
         "\n" + row.format("endpoint", "n", "p50 ms", "p95 ms", "p99 ms", "errors", "target p95", "ok", "p95/baseline")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import typer
@@ -37,11 +38,14 @@ def serve(
     demo_login: bool = typer.Option(
         False, "--demo-login", help="创建演示管理员并打印密码 / ensure a demo admin and print its password"
     ),
+    workers: int = typer.Option(1, "--workers", min=1, max=32, help="工作进程数 / worker processes"),
 ) -> None:
     """启动网页平台 / run the web platform."""
     import uvicorn
 
+    from chainlead.config import database_url
     from chainlead.web.app import create_app
+    from chainlead.web.security import load_secret_key
 
     if root_path and not root_path.startswith("/"):
         fail("--root-path 必须以 / 开头", "--root-path must start with /")
@@ -52,5 +56,18 @@ def serve(
             f"[bold]演示登录 / demo login[/]: 用户名 user [green]{DEMO_USER}[/]  密码 password [green]{password}[/]"
         )
     console.print(f"http://{host}:{port}{root_path}/  (API: {root_path}/docs)")
-    app = create_app(db, root_path=root_path)
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_level="info")
+    common = {
+        "host": host,
+        "port": port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": "127.0.0.1",
+        "log_level": "info",
+    }
+    if workers > 1:
+        # Each worker builds its own app from the environment; they share one signing key file.
+        load_secret_key()
+        os.environ["CHAINLEAD_WEB_DB"] = database_url(db)
+        os.environ["CHAINLEAD_WEB_ROOT_PATH"] = root_path
+        uvicorn.run("chainlead.web.app:app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+        return
+    uvicorn.run(create_app(db, root_path=root_path), **common)  # type: ignore[arg-type]

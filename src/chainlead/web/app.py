@@ -101,6 +101,13 @@ class RootPathMiddleware:
         await self.app(scope, receive, send)
 
 
+def app_from_env() -> FastAPI:
+    """The app for `chainlead serve --workers N` (uvicorn factory; settings from the environment)."""
+    import os
+
+    return create_app(os.environ.get("CHAINLEAD_WEB_DB"), root_path=os.environ.get("CHAINLEAD_WEB_ROOT_PATH", ""))
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(url_for_path(request, "/api/")) or request.url.path.startswith("/api/")
 
