@@ -6,7 +6,10 @@ import datetime as dt
 from collections import defaultdict
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from chainlead.demo.service import prepare, summarize
 from chainlead.program.builtin import load_builtin
 from tests.demo.conftest import CALIBRATION_N, read_csv
 
@@ -130,3 +133,17 @@ def test_sizes_are_heavy_tailed(demo5000):
     assert median_over_mean < 0.3  # a long tail of small firms
     listed = [r for r in read_csv(out / "enterprises.csv") if r["is_listed"] == "true"]
     assert 0 < len(listed) <= 150
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(1500, 4000), seed=st.integers(0, 10**6))
+def test_calibration_and_tier_counts_hold_for_any_seed(n, seed):
+    run = prepare(n, seed)
+    summary = summarize(run, seed)
+    for eco in summary.ecosystems:
+        assert abs(eco.base_scale_yi / eco.baseline_yi - 1) < 1e-6
+    assert summary.tiers_on_baseline == {
+        "zjtx_provincial": 310,
+        "hidden_champion_provincial": 36,
+        "little_giant_national": 53,
+    }
