@@ -108,3 +108,9 @@ def test_parse_products_never_fails_and_weights_in_range(items: list[tuple[str, 
 @given(st.floats(0, 1000, allow_nan=False))
 def test_confidence_in_unit_interval(score: float) -> None:
     assert 0 <= confidence_of(score) < 1 or score > 50
+
+
+def test_chain_lexicon_reads_generic_trade_words() -> None:
+    got = top(EnterpriseText.of("浙江华康药业股份有限公司"))
+    assert got.chain == "药品" and got.reasons == ["企业名称含「药业」"]
+    assert RuleIndex(small_program().program, lexicon=False).score(EnterpriseText.of("浙江华康药业股份有限公司")) == []

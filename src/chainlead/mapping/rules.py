@@ -22,8 +22,11 @@ all of the revenue and names a node product gives 0.70; with the matching indust
 from __future__ import annotations
 
 import math
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
 from chainlead.mapping.terms import TermMatcher
 from chainlead.mapping.text import EnterpriseText, core_name, normalize
@@ -32,7 +35,9 @@ from chainlead.reference.industry import industry_name
 
 W_CODE, W_PARTIAL_CODE = 3.0, 1.0
 W_PRODUCT, W_KEYWORD, EXACT_BONUS = 3.0, 2.0, 1.3
-W_NAME = {"product": 1.5, "keyword": 1.2}
+LEXICON = 1.0  # lexicon words count like keywords (a weaker factor was measured worse)
+W_NAME = {"product": 1.5, "keyword": 1.2, "lexicon": 1.2 * LEXICON}
+W_PRODUCT_KIND = {"product": W_PRODUCT, "keyword": W_KEYWORD, "lexicon": W_KEYWORD * LEXICON}
 W_SCOPE, W_SCOPE_LATE, SCOPE_CAP, SCOPE_EARLY = 0.6, 0.3, 2.0, 60
 CONFIDENCE_SCALE = 2.5
 
@@ -74,7 +79,7 @@ class ChainScore:
 class RuleIndex:
     """The program's node terms and codes, compiled for scoring."""
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, lexicon: bool = True) -> None:
         self.nodes: list[NodeRef] = []
         self.chains: list[tuple[str, str]] = []  # (ecosystem, chain) in program order
         self.chain_nodes: dict[str, list[int]] = defaultdict(list)
@@ -88,8 +93,13 @@ class RuleIndex:
                 ref = NodeRef(len(self.nodes), eco.name, chain.name, node.name)
                 self.nodes.append(ref)
                 self.chain_nodes[chain.name].append(ref.index)
-                # The chain's own name counts once, on its first node.
+                # The chain's own name and lexicon words count once, on its first node.
                 own = chain_terms if k == 0 else []
+                if k == 0 and lexicon:
+                    for raw in _lexicon_for(chain.name, chain.aliases):
+                        term = normalize(raw)
+                        if len(term) >= 2 and ref.index not in term_nodes[term]:
+                            term_nodes[term][ref.index] = "lexicon"
                 for kind, terms in (
                     ("keyword", [*node.keywords, node.name, *own]),
                     ("product", node.products),
@@ -139,7 +149,7 @@ class RuleIndex:
             for term in self.matcher.found(product.name):
                 spec = self.specificity[term]
                 for index, kind in self.term_nodes[term].items():
-                    points = (W_PRODUCT if kind == "product" else W_KEYWORD) * product.weight * spec
+                    points = W_PRODUCT_KIND[kind] * product.weight * spec
                     if product.name == term:
                         points *= EXACT_BONUS
                     if points > best.get(index, (0.0, ""))[0]:
@@ -165,8 +175,8 @@ class RuleIndex:
                     continue
                 seen_terms.add(term)
                 base = W_SCOPE if pos < SCOPE_EARLY else W_SCOPE_LATE
-                for index in self.term_nodes[term]:
-                    per_node[index] += base * self.specificity[term]
+                for index, kind in self.term_nodes[term].items():
+                    per_node[index] += base * self.specificity[term] * (LEXICON if kind == "lexicon" else 1.0)
                     words[index].append(term)
             for index, points in per_node.items():
                 add(index, min(points, SCOPE_CAP), ("s", tuple(words[index][:3])))
@@ -202,6 +212,20 @@ class RuleIndex:
         """Rule score per chain in program order (features for the learned model)."""
         scores = {c.chain: c.score for c in self.score(ent, with_reasons=False)}
         return [scores.get(chain, 0.0) for chain in self.chain_names]
+
+
+@cache
+def _lexicon() -> dict[str, list[str]]:
+    text = resources.files("chainlead.mapping").joinpath("data/chain_lexicon.toml").read_text(encoding="utf-8")
+    return {k: list(v) for k, v in tomllib.loads(text).get("chains", {}).items()}
+
+
+def _lexicon_for(name: str, aliases: list[str]) -> list[str]:
+    table = _lexicon()
+    for key in (name, *aliases):
+        if key in table:
+            return table[key]
+    return []
 
 
 def _say(why: tuple) -> str:
