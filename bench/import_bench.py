@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -183,6 +184,7 @@ def main() -> None:
     finally:
         if server:
             subprocess.run([PY, "scripts/pg_test_server.py", "stop", str(work / "pg")], cwd=ROOT, capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

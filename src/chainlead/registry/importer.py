@@ -10,11 +10,13 @@ PostgreSQL `pg_advisory_xact_lock`.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
 
@@ -107,7 +109,8 @@ def import_file(
         report.file_hash = file_sha256(path) if path.exists() else ""
         source = open_source(path, FORMATS[kind], sheet=sheet, encoding=encoding)
         _describe(report, source)
-        _run(engine, report, source, path, rejects_path, progress)
+        with _no_gc():
+            _run(engine, report, source, path, rejects_path, progress)
     except FileProblem as exc:
         report.status = "failed"
         report.error = (exc.zh, exc.en)
@@ -124,6 +127,19 @@ def import_file(
     if report.batch_id is None:
         _record(engine, report)
     return report
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The row loop allocates millions of short-lived containers but makes no reference cycles;
+    the cyclic collector would spend ~40% of the time scanning them. Restored afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _check_args(kind: str, unit: str, mode: str) -> None:
