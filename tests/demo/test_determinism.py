@@ -37,3 +37,12 @@ def test_worker_processes_do_not_change_the_output(tmp_path, monkeypatch):
     generate_demo(1500, 9, out_dir=tmp_path / "one", workers=1)
     generate_demo(1500, 9, out_dir=tmp_path / "two", workers=2)
     assert _digests(tmp_path / "one") == _digests(tmp_path / "two")
+
+
+def test_database_runs_write_the_same_files(db_url, tmp_path, monkeypatch):
+    from chainlead.demo import chunks
+
+    monkeypatch.setattr(chunks, "CHUNK_SIZE", 300)
+    generate_demo(1000, 8, out_dir=tmp_path / "files", workers=1)
+    generate_demo(1000, 8, out_dir=tmp_path / "with-db", db_url=db_url, workers=2)
+    assert _digests(tmp_path / "files") == _digests(tmp_path / "with-db")

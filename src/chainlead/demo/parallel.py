@@ -42,8 +42,15 @@ def csv_job(number: int) -> dict[str, bytes]:
     return {k: csv_bytes(t.select(list(HEADERS[k]))) for k, t in tables.items() if t.num_rows}
 
 
-def ordered(ctx: Context, job: Callable[[int], Any], total: int, workers: int) -> Iterator[Any]:
-    """job(0), job(1), … job(total-1), computed by `workers` processes, yielded in order."""
+def ordered(
+    ctx: Context, job: Callable[[int], Any], total: int, workers: int, in_flight: int | None = None
+) -> Iterator[Any]:
+    """job(0), job(1), … job(total-1), computed by `workers` processes, yielded in order.
+
+    At most `in_flight` jobs (default workers + 1) are submitted or waiting to be consumed; a slow
+    consumer (a database) should pass a small number so finished chunks do not pile up.
+    """
+    limit = max(1, in_flight or workers + 1)
     global _CTX
     _CTX = ctx
     try:
@@ -54,7 +61,7 @@ def ordered(ctx: Context, job: Callable[[int], Any], total: int, workers: int) -
         with mp.get_context("fork").Pool(workers) as pool:
             pending: deque[Any] = deque()
             submitted = 0
-            while submitted < total and len(pending) <= workers:
+            while submitted < total and len(pending) < limit:
                 pending.append(pool.apply_async(job, (submitted,)))
                 submitted += 1
             while pending:

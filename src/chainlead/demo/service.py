@@ -212,7 +212,7 @@ def _write_db(run, db_url, replace, sink, summary, report, total, workers) -> di
             try:
                 with conn.begin():
                     db = DbSink(conn, run.plan, run.loaded, replace, meta)
-                    for number, chunk in enumerate(ordered(run.ctx, chunk_job, total, workers)):
+                    for number, chunk in enumerate(ordered(run.ctx, chunk_job, total, workers, in_flight=workers)):
                         db.write(chunk)
                         if sink is not None:
                             sink.write(_tables(run, chunk))
