@@ -17,7 +17,7 @@ from chainlead.demo.facts import chunk_facts
 from chainlead.demo.figures import ChunkFigures, chunk_figures
 from chainlead.demo.identity import company_names, make_uscc, org_bodies, trade_names
 from chainlead.demo.plan import Plan
-from chainlead.demo.text import describe, text_frames
+from chainlead.demo.text import describe, licence_prefix, text_frames
 from chainlead.demo.tiers import Titles
 
 CHUNK_SIZE = 50_000
@@ -52,6 +52,7 @@ class Context:
     seed: int
     frames: dict[str, np.ndarray]
     division: np.ndarray  # per code index: GB/T 4754 division (大类) number
+    licences: np.ndarray  # per code index: 许可项目 prefix of the business scope, or ""
 
 
 @dataclass
@@ -97,7 +98,8 @@ def make_context(plan: Plan, pop: Population, titles: Titles, sector: np.ndarray
     org_rank[~new_style] = np.arange(int((~new_style).sum()))
     org_rank[new_style] = np.arange(int(new_style.sum()))
     division = np.array([int(c[:2]) for c in pop.codes], dtype=np.int16)
-    return Context(plan, pop, titles, sector, org_rank, new_style, seed, text_frames(plan), division)
+    licences = np.array([licence_prefix(c) for c in pop.codes], dtype=object)
+    return Context(plan, pop, titles, sector, org_rank, new_style, seed, text_frames(plan), division, licences)
 
 
 def chunk_count(n: int) -> int:
@@ -123,7 +125,14 @@ def build_chunk(ctx: Context, number: int) -> Chunk:
     joint = big | (rng.random(m) < 0.06)
     names = company_names(trade, [c[:2] for c in codes], rng.integers(0, 1 << 20, size=m), joint, plan.city)
     scope, products = describe(
-        ctx.frames, plan, pop.node[sl], pop.node2[sl], ctx.division[pop.code[sl]], pop.manufacturing[sl], rng
+        ctx.frames,
+        plan,
+        pop.node[sl],
+        pop.node2[sl],
+        ctx.division[pop.code[sl]],
+        pop.manufacturing[sl],
+        rng,
+        ctx.licences[pop.code[sl]],
     )
 
     fig = chunk_figures(pop, ctx.titles, sl, ctx.sector, rng)

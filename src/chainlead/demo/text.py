@@ -26,6 +26,30 @@ _OTHER = (("", "的研发与推广"), ("", "的技术推广与应用"), ("", "�
 _TAILS = np.array(["；货物进出口", "；技术进出口", "；信息咨询服务", "", "", "；企业管理咨询"], dtype=object)
 KINDS = ("make", "trade", "soft", "service", "tech")
 _SHARE_TEXT = np.array([f"{i / 100:.2f}" for i in range(101)], dtype=object)
+# Activities that need a licence come first, as 许可项目, by GB/T 4754 code prefix.
+LICENSED = {
+    "27": "许可项目：药品生产；",
+    "358": "许可项目：第二类医疗器械生产；",
+    "5151": "许可项目：药品批发；",
+    "5152": "许可项目：药品批发；",
+    "5154": "许可项目：第三类医疗器械经营；",
+    "5251": "许可项目：药品零售；",
+    "5252": "许可项目：药品零售；",
+    "84": "许可项目：医疗服务；",
+    "8514": "许可项目：养老服务；",
+    "4415": "许可项目：发电业务；",
+    "4416": "许可项目：发电业务；",
+    "6311": "许可项目：基础电信业务；",
+    "6312": "许可项目：基础电信业务；",
+}
+
+
+def licence_prefix(code: str) -> str:
+    """许可项目 for an industry code, or "" (longest matching prefix wins)."""
+    for k in (code, code[:3], code[:2]):
+        if k in LICENSED:
+            return LICENSED[k]
+    return ""
 
 
 def kind_of(divisions: np.ndarray, manufacturing: np.ndarray) -> np.ndarray:
@@ -83,9 +107,12 @@ def describe(
     divisions: np.ndarray,
     manufacturing: np.ndarray,
     rng: np.random.Generator,
+    licences: np.ndarray | None = None,
 ) -> tuple[list[str], list[str]]:
-    """(business_scope, main_products) for a chunk of enterprises."""
+    """(business_scope, main_products) for a chunk of enterprises (`licences`: 许可项目 prefixes)."""
     m = node.size
+    if licences is None:
+        licences = np.full(m, "", dtype=object)
     r = rng.integers(0, 1 << 30, size=(m, 6))
     n_prod = f["n_products"][node]
     start = r[:, 0] % n_prod
@@ -126,7 +153,7 @@ def describe(
             first[rows], second[rows] = _wrap(_SERVICE, t, j), kw + "咨询服务"
         else:
             first[rows], second[rows] = _wrap(_TECH, t, kw), _wrap(_OTHER, t, j)
-    scope = "一般项目：" + first + "；" + second + _TAILS[r[:, 5] % len(_TAILS)] + "。"
+    scope = licences + "一般项目：" + first + "；" + second + _TAILS[r[:, 5] % len(_TAILS)] + "。"
 
     # Main products: "名称:占比;…" for 60%, "名称;…" for the rest.
     weights = shares / np.take_along_axis(np.cumsum(shares, axis=1), (n_items - 1)[:, None], axis=1)
