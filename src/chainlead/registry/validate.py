@@ -149,7 +149,9 @@ class RowValidator:
             try:
                 record[name] = parse(raw)
             except C.CellError as exc:
-                errors.append(Issue(number, name, f"{self.labels[name]}：{exc.zh}", f"{name}: {exc.en}", _show(raw)))
+                errors.append(
+                    Issue(number, name, _labelled(self.labels[name], exc.zh), f"{name}: {exc.en}", _show(raw))
+                )
         return self._finish(number, record, errors)
 
     def chunk(self, rows: list[tuple[int, list[object]]]) -> list[tuple[dict | None, list[Issue], list[Issue]]]:
@@ -184,7 +186,7 @@ class RowValidator:
                 except C.CellError as exc:
                     out_col.append(None)
                     errors.setdefault(i, []).append(
-                        Issue(rows[i][0], name, f"{self.labels[name]}：{exc.zh}", f"{name}: {exc.en}", _show(value))
+                        Issue(rows[i][0], name, _labelled(self.labels[name], exc.zh), f"{name}: {exc.en}", _show(value))
                     )
             columns.append(out_col)
         names = [name for name, _, _ in self.specs]
@@ -389,3 +391,8 @@ def _outside(values: list[object]) -> bool:
 def _show(raw: object) -> str:
     text = "" if raw is None else str(raw)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _labelled(label: str, reason: str) -> str:
+    """`营业收入：应为数字…`, without repeating a label the reason already starts with."""
+    return reason if reason.startswith(label) else f"{label}：{reason}"
