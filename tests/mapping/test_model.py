@@ -1,0 +1,126 @@
+"""The learned model: train, store in the database, load, predict the same; format versions."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+from sqlalchemy import func, select
+
+from chainlead.db import session_scope
+from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, StoredModel
+from chainlead.mapping.model import FORMAT_VERSION, MappingModel
+from chainlead.mapping.predict import Mapper
+from chainlead.mapping.rules import RuleIndex
+from chainlead.mapping.service import map_all
+from chainlead.mapping.store import load_model, training_set
+from chainlead.mapping.text import EnterpriseText
+from chainlead.program.store import active_program, save_program
+
+from .helpers import ENTERPRISES, add_enterprises, small_program
+
+NODE = {"光伏": "光伏组件", "储能": "储能电池", "药品": "化学药"}
+PREFIXES = ("杭州", "宁波", "温州", "嘉兴")
+
+
+def _many() -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    for p in PREFIXES:
+        for name, products, scope, code, chain in ENTERPRISES:
+            rows.append((name.replace("杭州", p), products, scope, code, chain))
+    return rows
+
+
+def _label(session, rows) -> None:  # type: ignore[no-untyped-def]
+    nodes = {
+        (c, n): (cid, nid)
+        for c, cid, n, nid in session.execute(
+            select(ChainRow.name, ChainRow.id, ChainNodeRow.name, ChainNodeRow.id).join(
+                ChainNodeRow, ChainNodeRow.chain_id == ChainRow.id
+            )
+        )
+    }
+    ents = session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+    for ent, row in zip(ents, rows, strict=True):
+        chain = row[4]
+        if chain == "none":  # a person rejected it: an example of none
+            cid, nid = nodes[("药品", "中药")]
+            status = "rejected"
+        else:
+            cid, nid = nodes[(chain, NODE[chain])]
+            status = "confirmed"
+        session.add(
+            ChainMembership(
+                enterprise_id=ent.id, chain_id=cid, node_id=nid, source="manual", status=status, is_primary=True
+            )
+        )
+
+
+def test_train_store_load_predict_round_trip(db_url: str) -> None:
+    rows = _many()
+    with session_scope(db_url) as s:
+        save_program(s, small_program())
+        add_enterprises(s, rows)
+        _label(s, rows)
+    with session_scope(db_url) as s:
+        prow, _ = active_program(s)
+        data = training_set(s, prow.id)
+        assert len(data.texts) == len(rows) and set(data.chains) == {"光伏", "储能", "药品", "none"}
+        report = map_all(s)
+        assert report.model == "retrained model" and report.model_examples == len(rows)
+    with session_scope(db_url) as s:
+        stored = s.scalars(select(StoredModel)).all()
+        assert len(stored) == 1 and stored[0].meta["format_version"] == FORMAT_VERSION
+        assert stored[0].meta["classes"]["none"] == 8
+        loaded = load_model(s, prow.id)
+        assert loaded is not None
+        again = map_all(s)
+        assert again.model == "stored model"
+    probe = [
+        EnterpriseText.of("台州新光科技有限公司", "太阳能电池片:0.7;光伏组件:0.3"),
+        EnterpriseText.of("台州美味餐饮有限公司", "餐饮服务:1.0", "餐饮服务", "6210"),
+    ]
+    fresh = loaded.model
+    p1, _ = fresh.predict(probe)
+    with session_scope(db_url) as s:
+        p2, _ = load_model(s, prow.id).model.predict(probe)
+    assert np.allclose(p1, p2) and np.allclose(p1.sum(axis=1), 1.0)
+    got = Mapper(fresh.index, fresh).map(probe)
+    assert got[0][0].chain == "光伏" and got[0][0].source == "model" and "模型概率" in got[0][0].reason
+    assert not any(s.is_primary for s in got[1])
+    # Retraining on demand adds a row; only the latest three are kept.
+    with session_scope(db_url) as s:
+        for _ in range(3):
+            assert map_all(s, retrain=True).model == "retrained model"
+    with session_scope(db_url) as s:
+        assert s.scalar(select(func.count()).select_from(StoredModel)) == 3
+
+
+def test_other_format_version_is_refused(db_url: str) -> None:
+    rows = _many()
+    with session_scope(db_url) as s:
+        save_program(s, small_program())
+        add_enterprises(s, rows)
+        _label(s, rows)
+        map_all(s)
+    with session_scope(db_url) as s:
+        row = s.scalars(select(StoredModel)).one()
+        row.blob = pickle.dumps({"format_version": FORMAT_VERSION + 1, "model": None})
+    with session_scope(db_url) as s:
+        prow, _ = active_program(s)
+        assert load_model(s, prow.id) is None
+        assert map_all(s).model == "retrained model"
+
+
+def test_model_without_none_class_and_calibrated_confidence() -> None:
+    index = RuleIndex(small_program().program)
+    rows = [r for r in _many() if r[4] != "none"] * 2
+    texts = [EnterpriseText.of(*r[:4]) for r in rows]
+    model = MappingModel(index)
+    report = model.fit(texts, [r[4] for r in rows], [NODE[r[4]] for r in rows])
+    assert report.calibrated and report.temperature > 0 and 0 <= report.rule_blend <= 1
+    chain_p, node_sim = model.predict(texts)
+    assert chain_p.shape == (len(rows), 3) and node_sim is not None
+    assert ((chain_p >= 0) & (chain_p <= 1)).all()
+    picked = [model.classes[k] for k in chain_p.argmax(axis=1)]
+    assert picked == [r[4] for r in rows]
