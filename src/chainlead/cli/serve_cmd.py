@@ -68,6 +68,8 @@ def serve(
         load_secret_key()
         os.environ["CHAINLEAD_WEB_DB"] = database_url(db)
         os.environ["CHAINLEAD_WEB_ROOT_PATH"] = root_path
-        uvicorn.run("chainlead.web.app:app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+        uvicorn.run(
+            "chainlead.web.app:app_from_env", factory=True, workers=workers, timeout_worker_healthcheck=120, **common
+        )  # type: ignore[arg-type]
         return
     uvicorn.run(create_app(db, root_path=root_path), **common)  # type: ignore[arg-type]
