@@ -20,7 +20,6 @@ from chainlead.program.validate import parse_program
 from chainlead.progress import accounting, tiers
 from chainlead.progress.cache import PROGRESS_AREAS, cached
 from chainlead.progress.figures import FLAG_TEXT, index_table, unit_figures
-from chainlead.progress.forecast import pick_model
 from chainlead.progress.growth import progress_ratio, required_cagr
 
 Table = dict[tuple[str, int], dict[int, Any]]  # (kind, id) → year → unit-year row
@@ -113,6 +112,8 @@ def _outlook(fig: dict[str, Any], target_yi: float | None, target_year: int, rul
         if target_yi is not None:
             out["probability"] = 1.0 if final >= target_yi else 0.0
     elif len(hist) >= 2:
+        from chainlead.progress.forecast import pick_model  # scipy/statsmodels: only when recomputing
+
         engine = "statsmodels" if target_yi is not None else "recursion"
         p = pick_model([h["year"] for h in hist], [h["scale_yi"] for h in hist], target_year, engine)
         out.update(
