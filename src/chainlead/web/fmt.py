@@ -24,9 +24,9 @@ class Formatter:
 
     lang: str = "zh"
 
-    def t(self, zh: str, en: str = "") -> str:
-        """The text in the page language (中文 by default)."""
-        return en if (self.lang == "en" and en) else zh
+    def t(self, zh: str, en: str | None = None) -> str:
+        """The text in the page language (中文 by default); `en` may be "" on purpose (e.g. 年)."""
+        return en if (self.lang == "en" and en is not None) else zh
 
     def num(self, value: float | None, digits: int = 0) -> str:
         if _missing(value):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -73,7 +75,8 @@ def enterprise_list(
     f, errors = parsed
     prog = program_info(db)
     y = year or latest_year(db) or (prog.base_year if prog else 2022)
-    rows, total = ([], 0) if errors else search(db, f, y, page, per_page)
+    key = ("search", *astuple(f), y, page, per_page)
+    rows, total = ([], 0) if errors else memo(db, request.app, key, lambda: search(db, f, y, page, per_page))
     nodes = chain_nodes(db, f.chain_id) if f.chain_id else []
     ctx = {
         "nav": "enterprises",
