@@ -107,6 +107,11 @@ def test_output_value_metric_and_targets(db_url: str) -> None:
     assert jia["progress"] == pytest.approx(402 / 500)
     assert jia["cagr_required"] == pytest.approx((500 / 402) ** 0.5 - 1)
     assert r["total"]["target_yi"] == pytest.approx(0.07)  # sum of the ecosystem targets
+    chain = _chain(r, "链一")  # implied: its 2021 scale (620) × what 甲生态 needs (500 / 720)
+    assert chain["target_basis"] == "implied" and jia["target_basis"] == "plan"
+    assert chain["target_yi"] * YI == pytest.approx(620 * 500 / 720)
+    assert chain["progress"] == pytest.approx((2 * 131) / (620 * 500 / 720))
+    assert chain["status"] in {"on_track", "at_risk", "off_track"}
 
 
 def test_split_pass_equals_single_pass(db_url: str) -> None:

@@ -15,7 +15,8 @@ from chainlead.progress.service import ProgressError, status_report
 
 CAPTION = (
     "scale · enterprises reporting · target · progress · CAGR required/actual · YoY nominal/like-for-like · "
-    "projection [80% interval] (model) · P(reach target) · status · notes"
+    "projection [80% interval] (model) · P(reach target) · status · notes. "
+    "≈ 分解目标 implied chain target: base-year scale × the growth factor its ecosystem needs"
 )
 STYLE = {"on_track": "green", "at_risk": "yellow", "off_track": "red"}
 
@@ -47,7 +48,7 @@ def _row(item: dict[str, Any], name: str, flags_zh: dict[str, str]) -> list[str]
         name,
         _yi(item.get("scale_yi")),
         f"{item.get('enterprises_reporting', 0):,}",
-        _yi(item.get("target_yi")),
+        ("≈" if item.get("target_basis") == "implied" else "") + _yi(item.get("target_yi")),
         _pct(item.get("progress")),
         f"{_pct(item.get('cagr_required'))}/{_pct(item.get('cagr_actual'))}",
         f"{_pct(item.get('yoy_nominal'))}/{_pct(item.get('yoy_like_for_like'))}",

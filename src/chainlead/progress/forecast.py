@@ -19,7 +19,7 @@ ties and series too short to back-test go to ``loglinear``. See docs/progress.md
 Speed: a statsmodels ETS fit costs ~10–30 ms; a full recompute needs ~70 ETS fits (back-tests of
 27 series). Back-tests and target-less series therefore run the same ETS(A,A,N) recursion in numpy
 (``holt_recursion``, equal to statsmodels to 1e-10 — tested), and statsmodels fits the final
-projection of every series that has a target (ecosystems and the program total).
+projection of every series that has a plan target (ecosystems and the program total).
 """
 
 from __future__ import annotations

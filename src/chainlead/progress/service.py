@@ -84,11 +84,14 @@ def _target(eco_targets: dict[str, float], program_target_year: int, year: int) 
     return by_year[chosen], chosen
 
 
-def _outlook(fig: dict[str, Any], target_yi: float | None, target_year: int, rules: Any) -> dict[str, Any]:
+def _outlook(
+    fig: dict[str, Any], target_yi: float | None, target_year: int, rules: Any, basis: str = "plan"
+) -> dict[str, Any]:
     """Progress, required CAGR, projection with 80% interval, probability and status."""
     out: dict[str, Any] = {
         "target_yi": target_yi,
         "target_year": target_year,
+        "target_basis": basis if target_yi is not None else None,
         "progress": None,
         "cagr_required": None,
         "projection_yi": None,
@@ -114,7 +117,7 @@ def _outlook(fig: dict[str, Any], target_yi: float | None, target_year: int, rul
     elif len(hist) >= 2:
         from chainlead.progress.forecast import pick_model  # scipy/statsmodels: only when recomputing
 
-        engine = "statsmodels" if target_yi is not None else "recursion"
+        engine = "statsmodels" if target_yi is not None and basis == "plan" else "recursion"
         p = pick_model([h["year"] for h in hist], [h["scale_yi"] for h in hist], target_year, engine)
         out.update(
             projection_yi=p.mean,
@@ -136,6 +139,17 @@ def _outlook(fig: dict[str, Any], target_yi: float | None, target_year: int, rul
         )
         out["status"], out["status_zh"] = status, STATUS_ZH[status]
     return out
+
+
+def _implied_target(chain: dict[str, Any], eco: dict[str, Any], eco_target: float | None) -> float | None:
+    """A chain's implied target (分解目标): its base-year scale grown by the factor its ecosystem needs.
+
+    The plan sets targets per ecosystem only; a chain "on track" is one on a path to grow as much as
+    its ecosystem must (target ÷ ecosystem base-year scale). None without a target or base-year data.
+    """
+    if eco_target is None or not chain.get("base_scale_yi") or not eco.get("base_scale_yi"):
+        return None
+    return float(chain["base_scale_yi"]) * eco_target / float(eco["base_scale_yi"])
 
 
 def _rows_of(table: Table, kind: str, uid: int) -> dict[int, Any]:
@@ -183,7 +197,7 @@ def build_report(session: Session, year: int | None, ecosystem: str | None, metr
                     "ecosystem": eco.name,
                     "year": year,
                     **cfig,
-                    **_outlook(cfig, None, target_year, rules),
+                    **_outlook(cfig, _implied_target(cfig, fig, target_yi), t_year or target_year, rules, "implied"),
                     "nodes": _nodes(structure, table, cid, year, base_year),
                 }
             )
