@@ -1,8 +1,8 @@
 """Features for the learned mapping model (挂链模型特征).
 
 Four texts per enterprise, each vectorised on its own (TF-IDF, sublinear term frequency):
-main products (each product repeated by its revenue-share weight, so the main business
-dominates), the name without legal-form words, the first part of the business scope, and the
+main products (a product with a revenue share of 30% or more counted twice, so the main
+business dominates), the name without legal-form words, the first part of the business scope, and the
 industry code at 2, 3 and 4 digits. Chinese text is cut into character 1–3-grams (`char`) or into
 jieba words with a domain dictionary from the program's terms (`jieba`); docs/mapping.md has the
 comparison. The rule score of every chain is appended as dense features.
@@ -20,14 +20,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText, core_name
 
-SCOPE_CHARS = 160
+SCOPE_CHARS = 120
 TOKENIZERS = ("char", "jieba")
 
 
 def product_doc(ent: EnterpriseText) -> str:
     parts: list[str] = []
     for product in ent.products[:30]:
-        parts.extend([product.name] * (1 + round(product.weight * 3)))
+        parts.extend([product.name] * (2 if product.weight >= 0.3 else 1))
     return " | ".join(parts)
 
 

@@ -214,6 +214,9 @@ class RuleIndex:
         return [scores.get(chain, 0.0) for chain in self.chain_names]
 
 
+_code_label = cache(industry_name)
+
+
 @cache
 def _lexicon() -> dict[str, list[str]]:
     text = resources.files("chainlead.mapping").joinpath("data/chain_lexicon.toml").read_text(encoding="utf-8")
@@ -238,7 +241,7 @@ def _say(why: tuple) -> str:
         return f"企业名称含「{why[1]}」"
     if kind == "s":
         return "经营范围含「" + "、".join(why[1]) + "」"
-    label = industry_name(why[1]) or ""
+    label = _code_label(why[1]) or ""
     strength = "强" if why[2] == "strong" else "弱"
     return f"行业代码 {why[1]} {label}（{strength}）".replace("  ", " ")
 
