@@ -8,7 +8,7 @@ For SQLite and PostgreSQL it times
 and, as the reference for how fast this aggregation can be, the same (signature, mask) pivot run by
 DuckDB over a Parquet export of the same tables. Prints each figure and the ratio to DuckDB.
 
-Data: `chainlead demo-data` (chainlead.demo) with seed 1; `--own-data` uses bench/progress_data.py.
+Data: `chainlead demo-data` (chainlead.demo) with seed 1; `--own-data` uses bench/_progress_data.py.
 
     .venv/bin/python bench/progress_bench.py            # 1,000,000 enterprises, SQLite + PostgreSQL
     .venv/bin/python bench/progress_bench.py --quick    # 20,000 enterprises
@@ -50,7 +50,7 @@ def build(url: str, n: int, own: bool) -> float:
     upgrade(url)
     start = time.perf_counter()
     if own:
-        import progress_data
+        import _progress_data as progress_data
 
         progress_data.build(url, n)
     else:
@@ -179,7 +179,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="20,000 enterprises")
     parser.add_argument("-n", type=int, default=None, help="enterprises (default 1,000,000)")
-    parser.add_argument("--own-data", action="store_true", help="use bench/progress_data.py instead of demo-data")
+    parser.add_argument("--own-data", action="store_true", help="use bench/_progress_data.py instead of demo-data")
     parser.add_argument("--skip-pg", action="store_true")
     args = parser.parse_args()
     n = args.n or (20_000 if args.quick else 1_000_000)
