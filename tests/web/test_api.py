@@ -122,3 +122,35 @@ def test_status_is_exactly_the_cli_json(client: TestClient, seeded) -> None:  # 
     out = CliRunner().invoke(cli, ["status", "--year", "2023", "--json", "--db", seeded[0]])
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout) == api
+
+
+def test_api_import_dry_run_apply_undo(client: TestClient, seeded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.seed import make_uscc
+
+    monkeypatch.setenv("CHAINLEAD_HOME", str(tmp_path))
+    csv = f"统一社会信用代码,企业名称\n{make_uscc(900)},杭州接口导入有限公司\n".encode()
+    form = {"kind": "enterprises", "unit": "万元", "mode": "strict"}
+    assert (
+        client.post(
+            "/api/v1/imports", data=form, files={"file": ("a.csv", csv)}, headers=token(client, "viewer")
+        ).status_code
+        == 403
+    )
+    office = token(client, "office")
+    dry = client.post("/api/v1/imports", data=form, files={"file": ("a.csv", csv)}, headers=office).json()
+    assert dry["status"] == "dry_run" and dry["rows_new"] == 1
+    bad = client.post(
+        "/api/v1/imports", data={**form, "kind": "nonsense"}, files={"file": ("a.csv", csv)}, headers=office
+    )
+    assert bad.status_code == 422
+    done = client.post(
+        "/api/v1/imports", data={**form, "dry_run": "false"}, files={"file": ("a.csv", csv)}, headers=office
+    ).json()
+    assert done["status"] == "applied"
+    found = client.get(f"/api/v1/enterprises/{make_uscc(900)}", headers=office)
+    assert found.status_code == 200 and found.json()["name"] == "杭州接口导入有限公司"
+    assert client.post(f"/api/v1/imports/{done['batch_id']}/undo", headers=office).json() == {
+        "undone": done["batch_id"]
+    }
+    assert client.get(f"/api/v1/enterprises/{make_uscc(900)}", headers=office).status_code == 404
+    assert client.post(f"/api/v1/imports/{done['batch_id']}/undo", headers=office).status_code == 409
