@@ -18,13 +18,13 @@ from chainlead.registry.targets import from_json, key_text, to_json
 from chainlead.registry.validate import Issue
 
 if TYPE_CHECKING:
-    from chainlead.registry.importer import State
+    from chainlead.registry.state import State
 
 _AUDIT = AuditLog.__table__
 
 
 def late_rejects(conn: Connection, state: State, path: Path) -> None:
-    from chainlead.registry.importer import COUNTERS, dup_issue
+    from chainlead.registry.state import COUNTERS, dup_issue
 
     report = state.report
     outcome = state.outcome

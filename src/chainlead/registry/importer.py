@@ -17,7 +17,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, text, update
@@ -29,16 +28,16 @@ from chainlead.db.models import ChainNodeRow, ChainRow, ImportBatch, utcnow
 from chainlead.db.versions import bump
 from chainlead.program.store import active_program_row
 from chainlead.registry import fixup
-from chainlead.registry.apply import KEPT, NEW, REJECTED, UNCHANGED, UPDATED, Applier
+from chainlead.registry.apply import Applier
 from chainlead.registry.cells import UNITS
 from chainlead.registry.formats import FORMATS
 from chainlead.registry.readers import FileProblem, Source, open_source
 from chainlead.registry.report import ImportReport, RejectsWriter
+from chainlead.registry.state import State
 from chainlead.registry.targets import TARGETS
-from chainlead.registry.validate import ChainIndex, Issue, RowValidator
+from chainlead.registry.validate import ChainIndex, RowValidator
 
 CHUNK = 5000
-_MASK = (1 << 64) - 1
 LOCK_KEY = 0x63686C31  # "chl1": one advisory lock for all imports and undos
 MODES = ("strict", "accept_valid")
 Progress = Callable[[int, int | None], None]
@@ -213,7 +212,7 @@ def _run(
         validate = RowValidator(fmt, source.header, report.unit, chains)
         applier = Applier(conn, target, batch_id=report.batch_id, user=report.user, write=not report.dry_run)
         rejects = RejectsWriter(Path(rejects_path), source.header.cells) if rejects_path else None
-        state = State(report, applier, rejects, report.mode == "strict")
+        state = State(report, applier, rejects, report.mode == "strict", CHUNK)
         state.validate = validate
         try:
             buffer: list[tuple[int, list[object]]] = []
@@ -274,130 +273,6 @@ def _validate_chunk(state: State, validate: RowValidator, rows: list, progress: 
         row(number, cells, record, errors, warnings)
     if progress is not None and rows:
         progress(state.report.rows_read, None)
-
-
-class State:
-    """Counts, duplicates within the file, pending chunk."""
-
-    def __init__(self, report: ImportReport, applier: Applier, rejects: RejectsWriter | None, strict: bool) -> None:
-        self.report = report
-        self.applier = applier
-        self.rejects = rejects
-        self.strict = strict
-        self.seen: dict[int, int] = {}  # hash(key) → first row << 64 | hash(values)
-        self.poisoned: dict[int, int] = {}  # hash(key) → first row, for keys with conflicting duplicates
-        self.identical: list[tuple[int, int]] = []  # (row, hash(key)) of identical duplicates
-        self.outcome = bytearray()  # per row number: NEW/UPDATED/… of applied rows
-        self.pending: list[tuple[int, dict, int, list[object]]] = []
-        self.key_fields = applier.target.key if applier.target.kind != "memberships" else ("uscc", "chain", "node")
-        self.key_of = itemgetter(*self.key_fields)
-        self.validate: RowValidator | None = None
-
-    def row(
-        self, number: int, cells: list[object], record: dict | None, errors: list[Issue], warnings: list[Issue]
-    ) -> None:
-        report = self.report
-        report.rows_read += 1
-        if warnings:
-            for w in warnings:
-                report.warn(w)
-        if record is None:
-            self.reject(number, cells, errors)
-            return
-        kh = hash(self.key_of(record))
-        fp = hash(tuple(record.values())) & _MASK
-        packed = self.seen.get(kh)
-        if packed is None:
-            self.seen[kh] = (number << 64) | fp  # one int per key keeps a million keys small
-            self.pending.append((number, record, kh, cells))
-            if len(self.pending) >= CHUNK:
-                self.flush()
-            return
-        first = (packed >> 64, packed & _MASK)
-        if first[1] == fp and kh not in self.poisoned:
-            self.identical.append((number, kh))
-            report.rows_unchanged += 1
-            report.warn(
-                Issue(
-                    number,
-                    "uscc",
-                    f"与第 {first[0]} 行完全重复，只导入一次",
-                    f"exact duplicate of row {first[0]}; applied once",
-                )
-            )
-            return
-        self.poisoned.setdefault(kh, first[0])
-        keys = "、".join(self.key_fields)
-        self.reject(
-            number,
-            cells,
-            [
-                Issue(
-                    number,
-                    self.key_fields[0],
-                    f"与第 {first[0]} 行的键（{keys}）相同但取值不同，两行都不导入",
-                    f"same key ({keys}) as row {first[0]} with different values; both rows rejected",
-                    str(record.get("uscc", "")),
-                )
-            ],
-        )
-
-    def reject(self, number: int, cells: list[object], issues: list[Issue]) -> None:
-        self.report.rows_rejected += 1
-        for issue in issues:
-            self.report.reject(issue)
-        if self.rejects is not None:
-            self.rejects.write(number, cells, issues)
-        if self.strict:
-            self.applier.write = False  # keep validating, stop writing: it will all roll back
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        items = []
-        raw: dict[int, list[object]] = {}
-        for number, record, kh, cells in self.pending:
-            if kh in self.poisoned:
-                self._mark(number, REJECTED)
-                self.reject(number, cells, [dup_issue(number, self.key_fields)])
-            else:
-                items.append((number, record))
-                raw[number] = cells
-        self.pending = []
-        results = self.applier.apply(items)
-        if results:
-            self._mark(max(r[0] for r in results), 0)  # grow the outcome array once
-        outcome_of = self.outcome
-        counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0, KEPT: 0}
-        for number, outcome, issue in results:
-            outcome_of[number] = outcome
-            if outcome == REJECTED:
-                self.reject(number, raw[number], [issue])  # type: ignore[list-item]
-                continue
-            if issue is not None:
-                self.report.warn(issue)
-            counts[outcome] += 1
-        self.report.rows_new += counts[NEW]
-        self.report.rows_updated += counts[UPDATED]
-        self.report.rows_unchanged += counts[UNCHANGED] + counts[KEPT]
-
-    def _mark(self, number: int, outcome: int) -> None:
-        if number >= len(self.outcome):
-            self.outcome.extend(b"\0" * max(number + 1 - len(self.outcome), 65536))
-        self.outcome[number] = outcome
-
-
-COUNTERS = {NEW: "rows_new", UPDATED: "rows_updated", UNCHANGED: "rows_unchanged", KEPT: "rows_unchanged"}
-
-
-def dup_issue(number: int, key_fields: tuple[str, ...]) -> Issue:
-    keys = "、".join(key_fields)
-    return Issue(
-        number,
-        key_fields[0],
-        f"后面有键（{keys}）相同但取值不同的行，两行都不导入",
-        f"a later row has the same key ({keys}) with different values; both rows rejected",
-    )
 
 
 def _start_batch(conn: Connection, report: ImportReport) -> int:
