@@ -98,10 +98,15 @@ def chunk_facts(
     niche = np.where(lg | hc, founded_year, niche)  # champions have served their niche since founding
     lp_count = rng.integers(1, 4, size=m)
     in_sei = rng.random(m) < np.where(holder | ht, 0.95, 0.7)
+    # 小巨人 must play a 补短板/锻长板/填空白 role in a key chain; a few files still say otherwise.
     field = np.where(
-        lg | hc,
-        _pick(rng, m, ("chain_breakthrough", "six_basics", "none"), (4, 4, 2)),
-        _pick(rng, m, ("chain_breakthrough", "six_basics", "none"), (1, 1, 8)),
+        lg,
+        _pick(rng, m, ("chain_breakthrough", "six_basics"), (98, 2)),
+        np.where(
+            hc,
+            _pick(rng, m, ("chain_breakthrough", "six_basics", "none"), (4, 4, 2)),
+            _pick(rng, m, ("chain_breakthrough", "six_basics", "none"), (1, 1, 8)),
+        ),
     )
     soft = sec == SECTORS.index("soft")
     priority = np.where(
@@ -109,6 +114,13 @@ def chunk_facts(
         _pick(rng, m, ("network_power", "none"), (7, 3)),
         np.where(mfg, _pick(rng, m, ("manufacturing_power_10", "six_basics", "none"), (5, 2, 3)), "none"),
     )
+    # 小巨人's leading products lie in the 六基 / 制造强国 / 网络强国 fields (a few exceptions).
+    lg_priority = np.where(
+        soft,
+        _pick(rng, m, ("network_power", "none"), (98, 2)),
+        _pick(rng, m, ("manufacturing_power_10", "six_basics", "network_power", "none"), (62, 25, 11, 2)),
+    )
+    priority = np.where(lg, lg_priority, priority)
     rd_inst = np.where(
         lg,
         _pick(rng, m, ("national", "provincial", "municipal"), (2, 6, 2)),
@@ -121,11 +133,13 @@ def chunk_facts(
     digital = np.where(lg | zjtx, rng.integers(2, 5, size=m), rng.integers(1, 4, size=m))
     quality = rng.random(m) < np.where(lg | hc, 0.15, 0.02)
     qms = rng.random(m) < np.where(holder, 0.97, np.where(mfg, 0.7, 0.35))
-    brand = rng.random(m) < np.where(holder, 0.9, 0.55)
+    brand = rng.random(m) < np.where(lg | hc, 0.98, np.where(holder, 0.9, 0.55))
     standards = rng.poisson(np.where(lg | hc, 2.5, np.where(zjtx, 1.0, 0.2)))
-    standards = np.where(lg, np.maximum(standards, 1), standards)
+    standards = np.where(lg | hc, np.maximum(standards, 1), standards)
     intl = rng.poisson(np.where(mfg, 0.8, 0.2) + np.where(holder, 0.8, 0.0))
-    info_sys = rng.random(m) < np.where(holder, 0.95, 0.5)
+    intl = np.where(hc, np.maximum(intl, 1), intl)
+    info_sys = rng.random(m) < np.where(lg | hc, 0.985, np.where(holder, 0.95, 0.5))
+    applied_floor = np.where(lg, rng.integers(2, 6, size=m), 0)  # 小巨人: ≥ 2 Ⅰ类 IP in use
     share = np.where(
         lg | hc,
         rng.uniform(10.0, 38.0, size=m),
@@ -172,7 +186,9 @@ def chunk_facts(
             "ip_class1_self_developed": np.ceil(class1 * rng.uniform(0.6, 1.0, size=k)),
             "ip_class1": class1,
             "ip_class2": ipt - inv,
-            "ip_class1_applied": rng.poisson(np.clip(rd / 250.0, 0, 1e5)).astype(float),
+            "ip_class1_applied": np.maximum(
+                rng.poisson(np.clip(rd / 250.0, 0, 1e5)), np.minimum(applied_floor[idx], inv)
+            ).astype(float),
             "invention_patents_related": np.ceil(inv * rng.uniform(0.6, 1.0, size=k)),
             "rd_institution_level": rd_inst[idx],
             "digital_level": digital[idx].astype(float),

@@ -79,16 +79,35 @@ def _prev_revenue(pop: Population, day: dt.date) -> np.ndarray:
     return np.nan_to_num(pop.revenue[:, col])
 
 
+def _growth_score(pop: Population, day: dt.date) -> np.ndarray:
+    """Share of yearly revenue steps that rise, from two years before `day` through the last year.
+
+    Titles go to firms that grow (the criteria ask for rising revenue and main-business
+    revenue in the years before each application); the noise in the pick keeps some that don't.
+    """
+    rev = pop.revenue
+    first = min(max(day.year - 2 - profile.YEARS[0], 1), len(profile.YEARS) - 1)
+    cur, prev = rev[:, first:], rev[:, first - 1 : -1]
+    with np.errstate(invalid="ignore"):
+        up = (cur > prev).sum(axis=1)
+    known = (~np.isnan(cur) & ~np.isnan(prev)).sum(axis=1)
+    return np.where(known > 0, up / np.maximum(known, 1), 0.0)
+
+
 def _alive(pop: Population, day: dt.date, min_age_years: int) -> np.ndarray:
     cutoff = np.datetime64(dt.date(day.year - min_age_years, day.month, min(day.day, 28)), "D")
     return (pop.founded <= cutoff) & (pop.exit_year > day.year)
 
 
-def _pick(rng, k: int, pool: np.ndarray, fallback: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Top-k by score (plus Gumbel noise) from `pool`, topped up from `fallback` if short."""
+def _pick(rng, k: int, pool: np.ndarray, fallback: np.ndarray, score: np.ndarray, *more: np.ndarray) -> np.ndarray:
+    """Top-k by score (plus Gumbel noise) from `pool`, topped up from `fallback` (then `more`) if short."""
     chosen = _top(rng, np.flatnonzero(pool), score, k)
-    if chosen.size < k:
-        chosen = np.concatenate([chosen, _top(rng, np.flatnonzero(fallback & ~pool), score, k - chosen.size)])
+    taken = pool.copy()
+    for extra in (fallback, *more):
+        if chosen.size >= k:
+            break
+        chosen = np.concatenate([chosen, _top(rng, np.flatnonzero(extra & ~taken), score, k - chosen.size)])
+        taken |= extra
     return np.sort(chosen)
 
 
@@ -189,7 +208,8 @@ def assign_titles(
         if tier == "zjtx_provincial":
             pool, fallback = sme_pool(day, 2)
             pool &= ~book.holders(tier, d64)
-            picked = _pick(rng, count, pool, fallback & ~book.holders(tier, d64), base_score)
+            score = base_score + 1.5 * _growth_score(pop, day)
+            picked = _pick(rng, count, pool, fallback & ~book.holders(tier, d64), score)
         elif tier == "little_giant_national":
             zjtx_now = book.holders("zjtx_provincial", d64)
             if not zjtx_now.any():  # baseline cohorts predate the 2022 list: use its holders
@@ -197,11 +217,19 @@ def assign_titles(
             alive = _alive(pop, day, 3)
             free = ~book.holders(tier, d64)
             pool = zjtx_now & alive & free
-            picked = _pick(rng, count, pool, alive & free & ~big & (rev > 0), base_score + 0.5 * logrev)
+            growth = _growth_score(pop, day)
+            score = base_score + 0.5 * logrev + 4.0 * growth
+            # Preferred: ≥ 5000万 revenue (smaller ones need 8000万 equity to qualify) and growing.
+            big_enough = pool & (rev >= 5000)
+            others = alive & free & ~big & (rev > 0)
+            picked = _pick(rng, count, big_enough & (growth >= 0.7), big_enough, score, pool, others)
         elif tier == "hidden_champion_provincial":
-            alive = _alive(pop, day, 5) & ~book.holders(tier, d64) & ~pop.master
-            pool = alive & pop.manufacturing & (rev >= 5000)
-            picked = _pick(rng, count, pool, alive & (rev > 0), 0.8 * logrev)
+            # 隐形冠军: ≥ 10 years in business, 5000万–20亿 revenue, rising revenue.
+            alive = _alive(pop, day, 10) & ~book.holders(tier, d64) & ~pop.master
+            pool = alive & pop.manufacturing & (rev >= 5000) & (rev <= 200000)
+            growth = _growth_score(pop, day)
+            score = 0.8 * logrev + 6.0 * growth
+            picked = _pick(rng, count, pool & (growth >= 0.99), pool & (growth >= 0.7), score, pool, alive & (rev > 0))
         else:
             raise AssertionError(tier)
         book.add(picked, tier, d64)
@@ -227,7 +255,8 @@ def assign_titles(
         pool, fallback = sme_pool(day, 1)
         pool &= ~excluded
         k = round(share * n)
-        book.add(_pick(rng, k, pool, fallback & ~excluded, base_score), "innovative_sme", d64)
+        score = base_score + 2.5 * _growth_score(pop, day)
+        book.add(_pick(rng, k, pool, fallback & ~excluded, score), "innovative_sme", d64)
 
     ever = np.zeros((n, len(TIERS)), dtype=bool)
     for ents, t, _g in book.rows:
