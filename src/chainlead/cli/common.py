@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-console = Console()
+
+def _output_width() -> int | None:
+    """Terminal width; output to a file or pipe gets a wide page so tables don't wrap names."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        return int(columns)
+    return None if sys.stdout.isatty() else 160
+
+
+console = Console(width=_output_width())
 err_console = Console(stderr=True)
 
 DbOption = Annotated[
