@@ -101,7 +101,7 @@ def chunk_facts(
     # 小巨人 must play a 补短板/锻长板/填空白 role in a key chain; a few files still say otherwise.
     field = np.where(
         lg,
-        _pick(rng, m, ("chain_breakthrough", "six_basics"), (98, 2)),
+        _pick(rng, m, ("chain_breakthrough", "six_basics"), (99, 1)),
         np.where(
             hc,
             _pick(rng, m, ("chain_breakthrough", "six_basics", "none"), (4, 4, 2)),
@@ -117,8 +117,8 @@ def chunk_facts(
     # 小巨人's leading products lie in the 六基 / 制造强国 / 网络强国 fields (a few exceptions).
     lg_priority = np.where(
         soft,
-        _pick(rng, m, ("network_power", "none"), (98, 2)),
-        _pick(rng, m, ("manufacturing_power_10", "six_basics", "network_power", "none"), (62, 25, 11, 2)),
+        _pick(rng, m, ("network_power", "none"), (99, 1)),
+        _pick(rng, m, ("manufacturing_power_10", "six_basics", "network_power", "none"), (63, 25, 11, 1)),
     )
     priority = np.where(lg, lg_priority, priority)
     rd_inst = np.where(
@@ -133,12 +133,12 @@ def chunk_facts(
     digital = np.where(lg | zjtx, rng.integers(2, 5, size=m), rng.integers(1, 4, size=m))
     quality = rng.random(m) < np.where(lg | hc, 0.15, 0.02)
     qms = rng.random(m) < np.where(holder, 0.97, np.where(mfg, 0.7, 0.35))
-    brand = rng.random(m) < np.where(lg | hc, 0.98, np.where(holder, 0.9, 0.55))
+    brand = rng.random(m) < np.where(lg | hc, 0.995, np.where(holder, 0.9, 0.55))
     standards = rng.poisson(np.where(lg | hc, 2.5, np.where(zjtx, 1.0, 0.2)))
     standards = np.where(lg | hc, np.maximum(standards, 1), standards)
     intl = rng.poisson(np.where(mfg, 0.8, 0.2) + np.where(holder, 0.8, 0.0))
     intl = np.where(hc, np.maximum(intl, 1), intl)
-    info_sys = rng.random(m) < np.where(lg | hc, 0.985, np.where(holder, 0.95, 0.5))
+    info_sys = rng.random(m) < np.where(lg | hc, 0.995, np.where(holder, 0.95, 0.5))
     applied_floor = np.where(lg, rng.integers(2, 6, size=m), 0)  # 小巨人: ≥ 2 Ⅰ类 IP in use
     share = np.where(
         lg | hc,
@@ -157,7 +157,10 @@ def chunk_facts(
     maker = np.where(
         holder, _pick(rng, m, ("top50", "top500", "none"), (1, 3, 16)), _pick(rng, m, ("top500", "none"), (1, 99))
     )
-    clean = holder | ht
+    # Small 小巨人 (under 5000万 revenue) mostly came in through the 创客中国 top-50 direct route.
+    small_lg = lg & (np.nan_to_num(fig.revenue[:, profile.YEARS.index(2021)]) < 5000)
+    maker = np.where(small_lg & (rng.random(m) < 0.7), "top50", maker)
+    clean = holder | ht | ever[:, TIER_INDEX["innovative_sme"]]
     abnormal = ~clean & (rng.random(m) < 0.02)
     dishonest = ~clean & (rng.random(m) < 0.005)
     incident = ~clean & (rng.random(m) < 0.005)

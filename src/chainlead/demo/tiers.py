@@ -208,7 +208,8 @@ def assign_titles(
         if tier == "zjtx_provincial":
             pool, fallback = sme_pool(day, 2)
             pool &= ~book.holders(tier, d64)
-            score = base_score + 1.5 * _growth_score(pop, day)
+            # Larger SMEs are likelier 专精特新 (and later 小巨人, which wants ≥ 5000万).
+            score = base_score + 0.5 * logrev + 1.5 * _growth_score(pop, day)
             picked = _pick(rng, count, pool, fallback & ~book.holders(tier, d64), score)
         elif tier == "little_giant_national":
             zjtx_now = book.holders("zjtx_provincial", d64)
