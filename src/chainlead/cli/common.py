@@ -11,11 +11,12 @@ from rich.console import Console
 
 
 def _output_width() -> int | None:
-    """Terminal width; output to a file or pipe gets a wide page so tables don't wrap names."""
+    """Terminal width; output to a file or pipe gets at least a wide page so tables don't wrap names."""
     columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit():
-        return int(columns)
-    return None if sys.stdout.isatty() else 160
+    asked = int(columns) if columns.isdigit() else None
+    if sys.stdout.isatty():
+        return asked
+    return max(asked or 0, 160)
 
 
 console = Console(width=_output_width())
