@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, StoredModel, utcnow
 from chainlead.mapping.model import FORMAT_VERSION, NONE, MappingModel, ModelFormatError
-from chainlead.mapping.rules import RuleIndex
 from chainlead.mapping.text import EnterpriseText
 
 MODEL_NAME = "mapping"
@@ -116,7 +115,7 @@ class LoadedModel:
     meta: dict
 
 
-def load_model(session: Session, program_id: int, index: RuleIndex | None = None) -> LoadedModel | None:
+def load_model(session: Session, program_id: int) -> LoadedModel | None:
     """The latest stored model for the program, or None (also when its format is outdated)."""
     row = session.scalars(
         select(StoredModel)
