@@ -11,7 +11,8 @@ from chainlead.cli import db_cmd, import_cmd, program_cmd, serve_cmd, template_c
 from chainlead.cli.common import fail
 from chainlead.cli.cultivation_cmd import app as cultivation_app
 from chainlead.cli.demo_cmd import demo_data
-from chainlead.cli.mapping_cmd import app as mapping_app, classify as classify_cmd
+from chainlead.cli.mapping_cmd import app as mapping_app
+from chainlead.cli.mapping_cmd import classify as classify_cmd
 
 app = typer.Typer(
     name="chainlead",
@@ -29,7 +30,8 @@ app.command("demo-data")(demo_data)
 app.add_typer(user_cmd.app, name="user")
 app.command("serve")(serve_cmd.serve)
 app.command("status")(__import__("chainlead.cli.status_cmd", fromlist=["status"]).status)
-app.add_typer(mapping_app, name="map"); app.command("classify")(classify_cmd)  # noqa: E702
+app.add_typer(mapping_app, name="map")
+app.command("classify")(classify_cmd)
 
 
 @app.command("version")

@@ -6,7 +6,7 @@ Every schema change goes through an Alembic migration in `db/migrations/versions
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -19,10 +19,16 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class (typed as Table for Core inserts/updates)."""
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> dt.datetime:

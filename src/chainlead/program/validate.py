@@ -112,7 +112,11 @@ def _pydantic_problems(err: ValidationError, data: dict[str, Any]) -> list[Probl
             e["type"], ("取值无效", f"invalid value ({e['msg']})", "检查此值", "check this value")
         )
         value = e.get("input")
-        shown = "" if e["type"] in ("missing", "dict_type", "extra_forbidden") or isinstance(value, dict | list) else f"：{value!r}"
+        shown = (
+            ""
+            if e["type"] in ("missing", "dict_type", "extra_forbidden") or isinstance(value, dict | list)
+            else f"：{value!r}"
+        )
         problems.append(Problem(_loc(e["loc"], data), zh + shown, en, fix_zh, fix_en))
     return problems
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, bindparam, select
 
-from chainlead.db.models import AuditLog, Enterprise, utcnow
+from chainlead.db.models import AuditLog, Enterprise, table_of, utcnow
 from chainlead.registry.targets import Target, key_text, to_json
 from chainlead.registry.validate import Issue
 
 NEW, UPDATED, UNCHANGED, REJECTED, KEPT = 1, 2, 3, 4, 5
-_ENT = Enterprise.__table__
-_AUDIT = AuditLog.__table__
+_ENT = table_of(Enterprise)
+_AUDIT = table_of(AuditLog)
 
 
 def same(old: object, new: object) -> bool:
@@ -151,8 +151,8 @@ class Applier:
         found: dict[tuple, tuple] = {}
         for i in range(0, len(first), 5000):
             query = select(*wanted).where(table.c[t.db_key[0]].in_(first[i : i + 5000]))
-            for row in self.conn.execute(query):
-                row = tuple(row)
+            for found_row in self.conn.execute(query):
+                row = tuple(found_row)
                 dbkey = row[1:width]
                 if dbkey in dbkeys:
                     found[dbkey] = row

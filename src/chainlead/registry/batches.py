@@ -21,6 +21,7 @@ from chainlead.db.models import (
     EnterpriseFinancial,
     ImportBatch,
     Qualification,
+    table_of,
     utcnow,
 )
 from chainlead.db.versions import bump
@@ -29,9 +30,9 @@ from chainlead.registry.importer import lock, resolve_engine
 from chainlead.registry.readers import FileProblem
 from chainlead.registry.targets import TARGETS, Target, from_json, key_text
 
-_AUDIT = AuditLog.__table__
-_BATCH = ImportBatch.__table__
-_ENT = Enterprise.__table__
+_AUDIT = table_of(AuditLog)
+_BATCH = table_of(ImportBatch)
+_ENT = table_of(Enterprise)
 _DEPENDENTS = (EnterpriseFinancial, Qualification, ChainMembership, EnterpriseFact)
 
 

@@ -102,8 +102,8 @@ def parse_money(value: object, unit: str = "万元") -> float | None:
                 return None
             return _scale(_finite(number, value), factor)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        number = parse_number(value)
-        return None if number is None else _scale(number, factor)
+        parsed = parse_number(value)
+        return None if parsed is None else _scale(parsed, factor)
     text = clean(value)
     if text is None:
         return None
@@ -114,10 +114,10 @@ def parse_money(value: object, unit: str = "万元") -> float | None:
             break
     if text.startswith(("￥", "¥")):
         text = text[1:]
-    number = parse_number(text)
-    if number is None:
+    amount = parse_number(text)
+    if amount is None:
         raise CellError(f"金额缺少数字：{value!r}", f"amount without a number: {value!r}")
-    return _scale(number, factor)
+    return _scale(amount, factor)
 
 
 def parse_int(value: object) -> int | None:

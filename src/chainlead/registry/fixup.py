@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, and_, delete, select, update
 
-from chainlead.db.models import AuditLog
+from chainlead.db.models import AuditLog, table_of
 from chainlead.registry.apply import KEPT, NEW, REJECTED, UNCHANGED, UPDATED
 from chainlead.registry.formats import FORMATS
 from chainlead.registry.readers import open_source
@@ -20,7 +20,7 @@ from chainlead.registry.validate import Issue
 if TYPE_CHECKING:
     from chainlead.registry.state import State
 
-_AUDIT = AuditLog.__table__
+_AUDIT = table_of(AuditLog)
 
 
 def late_rejects(conn: Connection, state: State, path: Path) -> None:

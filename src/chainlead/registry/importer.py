@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from chainlead.db.engine import get_engine
-from chainlead.db.models import ChainNodeRow, ChainRow, ImportBatch, utcnow
+from chainlead.db.models import ChainNodeRow, ChainRow, ImportBatch, table_of, utcnow
 from chainlead.db.versions import bump
 from chainlead.program.store import active_program_row
 from chainlead.registry import fixup
@@ -116,7 +116,7 @@ def import_file(
         report.rows_new = report.rows_updated = report.rows_unchanged = 0
     except SQLAlchemyError as exc:  # e.g. another program wrote the same key at the same moment
         report.status = "failed"
-        detail = str(exc.orig if getattr(exc, "orig", None) is not None else exc).splitlines()[0][:300]
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
         report.error = (
             f"数据库拒绝了本次导入，未写入任何数据：{detail}。请稍后重试",
             f"the database refused the import, nothing was written: {detail}; try again",
@@ -277,7 +277,9 @@ def _validate_chunk(state: State, validate: RowValidator, rows: list, progress: 
 
 def _start_batch(conn: Connection, report: ImportReport) -> int:
     result = conn.execute(
-        ImportBatch.__table__.insert().values(
+        table_of(ImportBatch)
+        .insert()
+        .values(
             kind=report.kind,
             file_name=report.file_name[:500],
             file_hash=report.file_hash,
@@ -288,7 +290,9 @@ def _start_batch(conn: Connection, report: ImportReport) -> int:
             started_at=utcnow(),
         )
     )
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT always returns its key
+    return int(key[0])
 
 
 def _values(report: ImportReport) -> dict:
@@ -306,7 +310,7 @@ def _values(report: ImportReport) -> dict:
 
 
 def _finish_batch(conn: Connection, report: ImportReport) -> None:
-    table = ImportBatch.__table__
+    table = table_of(ImportBatch)
     conn.execute(update(table).where(table.c.id == report.batch_id).values(**_values(report)))
 
 

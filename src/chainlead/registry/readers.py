@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from chainlead.registry.formats import FileFormat, normalize_header
 
@@ -258,7 +258,7 @@ def _csv_rows(stream: BinaryIO, path: Path, codec: str) -> Iterator[tuple[int, l
         ) from None
 
 
-def _take(rows: Iterator[tuple[int, list[object]]], n: int) -> list[tuple[int, list[object]]]:
+def _take(rows: Iterator[tuple[int, list[Any]]], n: int) -> list[tuple[int, list[Any]]]:
     out = []
     for row in rows:
         out.append(row)

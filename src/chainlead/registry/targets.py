@@ -17,6 +17,7 @@ from chainlead.db.models import (
     EnterpriseFact,
     EnterpriseFinancial,
     Qualification,
+    table_of,
 )
 
 
@@ -37,29 +38,29 @@ class Target:
 
 
 TARGETS: dict[str, Target] = {
-    "enterprises": Target("enterprises", Enterprise.__table__, "enterprises", ("uscc",), ("uscc",), linked=False),  # type: ignore[arg-type]
+    "enterprises": Target("enterprises", table_of(Enterprise), "enterprises", ("uscc",), ("uscc",), linked=False),
     "financials": Target(
         "financials",
-        EnterpriseFinancial.__table__,
+        table_of(EnterpriseFinancial),
         "financials",
         ("uscc", "year"),
-        ("enterprise_id", "year"),  # type: ignore[arg-type]
+        ("enterprise_id", "year"),
     ),
     "qualifications": Target(
         "qualifications",
-        Qualification.__table__,  # type: ignore[arg-type]
+        table_of(Qualification),
         "qualifications",
         ("uscc", "tier", "granted_on"),
         ("enterprise_id", "tier", "granted_on"),
     ),
     "memberships": Target(
         "memberships",
-        ChainMembership.__table__,
+        table_of(ChainMembership),
         "memberships",
         ("uscc", "node_id"),
-        ("enterprise_id", "node_id"),  # type: ignore[arg-type]
+        ("enterprise_id", "node_id"),
     ),
-    "facts": Target("facts", EnterpriseFact.__table__, "facts", ("uscc", "year"), ("enterprise_id", "year")),  # type: ignore[arg-type]
+    "facts": Target("facts", table_of(EnterpriseFact), "facts", ("uscc", "year"), ("enterprise_id", "year")),
 }
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from chainlead.reference import InvalidUSCC, is_industry_class, normalize_uscc
 from chainlead.reference.districts import DISTRICTS
@@ -385,7 +386,8 @@ def _outside(values: list[object]) -> bool:
     present = [v for v in values if v is not None]
     if not present or not isinstance(present[0], int | float):
         return bool(present)
-    return min(present) < 0 or max(present) > HUGE_WAN  # type: ignore[type-var]
+    numbers = cast(list[float], present)
+    return min(numbers) < 0 or max(numbers) > HUGE_WAN
 
 
 def _show(raw: object) -> str:
