@@ -190,7 +190,9 @@ def evaluate_tier(
     te.conds = {c.id: eval_cond(c, mets, s) for c in rule.conditions}
     te.routes = {c.id: eval_cond(c, mets, s) for c in rule.routes}
     pre = _all(list(te.pre.values()), n)
-    fails = sum((~c.possible).astype(np.int16) for c in te.pre.values()) if te.pre else np.zeros(n, np.int16)
+    fails: Arr = np.zeros(n, np.int16)
+    for c in te.pre.values():
+        fails = fails + (~c.possible).astype(np.int16)
     near_ok = pre.near.copy()
     if rule.kind == "score":
         te.points = {i.id: indicator_interval(i, mets, s, n) for i in rule.indicators}

@@ -184,10 +184,9 @@ def explain(te: TierEval, i: int, with_advice: bool = True) -> Explanation:
         advice = cond_advice(te, i)
         if (
             rule.kind == "score"
+            and te.score_poss is not None
             and not te.score_poss[i]
-            and not any(  # type: ignore[index]
-                te.routes[r.id].possible[i] for r in rule.routes
-            )
+            and not any(te.routes[r.id].possible[i] for r in rule.routes)
         ):
             advice += score_advice(te, i)
         elif rule.kind == "score" and local_decides(te, i, any_gap=True):

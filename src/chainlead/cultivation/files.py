@@ -177,8 +177,8 @@ def _parse_column(raw: np.ndarray, col: Column, path: Path) -> np.ndarray:
             whole = num == np.floor(num)
             odd |= ~whole | ((num < 1900) | (num > 2100) if col.type == "year" else num < 0)
         out = num.astype(object)
-        for i in np.flatnonzero(odd):
-            out[i] = one(int(i))
+        for odd_i in np.flatnonzero(odd):
+            out[odd_i] = one(int(odd_i))
     else:
         out = np.empty(n, dtype=object)
         for i in range(n):

@@ -123,8 +123,8 @@ def build_population(plan: Plan, n: int, rng: np.random.Generator) -> Population
         level[manufacturing] *= 1.6  # factories are larger than service firms on average
 
     master = np.zeros(n, dtype=bool)
-    for c in range(n_chains):
-        members = np.flatnonzero(chain == c)
+    for chain_index in range(n_chains):
+        members = np.flatnonzero(chain == chain_index)
         if members.size < 20:
             continue
         old = members[founded_year[members] <= 2010]

@@ -179,17 +179,24 @@ class DbSink:
             else:
                 self._pg_copy(TABLE_OF[area], table)
 
+    def _driver_connection(self) -> Any:
+        """The DBAPI driver's own connection (sqlite3 / psycopg) under this SQLAlchemy connection."""
+        raw = self.conn.connection.driver_connection
+        if raw is None:
+            raise RuntimeError("the database connection is closed or invalidated")
+        return raw
+
     def _sqlite_insert(self, name: str, table: pa.Table) -> None:
         cols = table.column_names
         sql = f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        raw = self.conn.connection.driver_connection
+        raw = self._driver_connection()
         for lo in range(0, table.num_rows, 40_000):  # bounded lists of Python tuples
             part = table.slice(lo, 40_000)
             raw.executemany(sql, zip(*(_to_list(part.column(c)) for c in cols), strict=True))
 
     def _pg_copy(self, name: str, table: pa.Table) -> None:
         cols = ", ".join(table.column_names)
-        raw = self.conn.connection.driver_connection
+        raw = self._driver_connection()
         with raw.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
             copy.write(csv_bytes(table))
 

@@ -80,7 +80,7 @@ def chunk_facts(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """(local enterprise index, year, {column: values}) for the surveyed enterprise-years."""
     ever = titles.ever[sl]
-    m = ever.shape[0]
+    m = int(ever.shape[0])
     zjtx = ever[:, TIER_INDEX["zjtx_provincial"]]
     lg = ever[:, TIER_INDEX["little_giant_national"]]
     hc = ever[:, TIER_INDEX["hidden_champion_provincial"]]
@@ -165,7 +165,9 @@ def chunk_facts(
     dishonest = ~clean & (rng.random(m) < 0.005)
     incident = ~clean & (rng.random(m) < 0.005)
 
-    rows_i, rows_y, cols = [], [], {c: [] for c in FACT_COLUMNS}
+    rows_i: list[np.ndarray] = []
+    rows_y: list[np.ndarray] = []
+    cols: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {c: [] for c in FACT_COLUMNS}
     for year in FACT_YEARS:
         j = profile.YEARS.index(year)
         active = surveyed & ~np.isnan(fig.revenue[:, j])

@@ -69,7 +69,7 @@ def chunk_figures(
     pop: Population, titles: Titles, sl: slice, sector: np.ndarray, rng: np.random.Generator
 ) -> ChunkFigures:
     rev = pop.revenue[sl]
-    m = rev.shape[0]
+    m = int(rev.shape[0])
     alive = ~np.isnan(rev)
     ever = titles.ever[sl]
     zjtx = ever[:, TIER_INDEX["zjtx_provincial"]]

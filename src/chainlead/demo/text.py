@@ -64,8 +64,12 @@ def kind_of(divisions: np.ndarray, manufacturing: np.ndarray) -> np.ndarray:
 
 def text_frames(plan: Plan) -> dict[str, np.ndarray]:
     """Per node: every (start, count) choice of consecutive products, precomputed."""
-    offsets, joined, semi, names = [], [], [], ([], [], [])
-    kw_off, keywords = [], []
+    offsets: list[int] = []
+    joined: list[str] = []
+    semi: list[str] = []
+    names: tuple[list[str], list[str], list[str]] = ([], [], [])
+    kw_off: list[int] = []
+    keywords: list[str] = []
     for nd in plan.nodes:
         offsets.append(len(joined))
         pool = nd.products

@@ -282,11 +282,11 @@ def assign_titles(
     now = book.holders("high_tech", np.datetime64("2024-12-31"))
 
     ent = np.concatenate([r[0] for r in book.rows]) if book.rows else np.zeros(0, np.int32)
-    tier = np.concatenate([np.full(r[0].size, r[1], np.int8) for r in book.rows]) if book.rows else ent
+    tier_index = np.concatenate([np.full(r[0].size, r[1], np.int8) for r in book.rows]) if book.rows else ent
     granted = np.concatenate([r[2] for r in book.rows]) if book.rows else np.zeros(0, "datetime64[D]")
-    order = np.lexsort((tier, granted, ent))
-    ent, tier, granted = ent[order], tier[order].astype(np.int8), granted[order]
-    return Titles(ent, tier, granted, plus_years(granted, profile.VALIDITY_YEARS), ever, now)
+    order = np.lexsort((tier_index, granted, ent))
+    ent, tier_index, granted = ent[order], tier_index[order].astype(np.int8), granted[order]
+    return Titles(ent, tier_index, granted, plus_years(granted, profile.VALIDITY_YEARS), ever, now)
 
 
 __all__ = ["NO_EXIT", "TIERS", "Titles", "assign_titles", "plus_years"]

@@ -66,7 +66,7 @@ def run(
     last_id = 0
     try:
         while True:
-            batch = [
+            batch: list[tuple[Any, ...]] = [
                 tuple(r)
                 for r in session.execute(
                     select(

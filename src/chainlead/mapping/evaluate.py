@@ -73,7 +73,9 @@ class Scores:
 
 def score(gold: list[str], pred: list[str]) -> Scores:
     labels = sorted({g for g in gold if g != NONE})
-    tp, fp, fn = Counter(), Counter(), Counter()
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
     for g, p in zip(gold, pred, strict=True):
         if g == p:
             if g != NONE:

@@ -78,9 +78,9 @@ def training_set(session: Session, program_id: int) -> TrainingSet:
             ).where(Enterprise.id.in_(part))
         ):
             texts.append(EnterpriseText.of(ent.name, ent.main_products, ent.business_scope, ent.industry_code))
-            chain, node = label[ent.id]
-            chains.append(chain)
-            nodes.append(node)
+            ent_chain, ent_node = label[ent.id]
+            chains.append(ent_chain)
+            nodes.append(ent_node)
     return TrainingSet(texts, chains, nodes)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -190,7 +190,8 @@ def load_groups(
     value_cols = [f"v{y}" for y in years]
     table[value_cols] = table[value_cols].astype(float)
     table = table.groupby(["sig", "mask"], as_index=False).sum()
-    members = table.groupby("sig", as_index=False)["n"].sum().rename(columns={"n": "members"})
+    # With as_index=False the per-group sum is a DataFrame (sig, n); the stubs type it as a Series.
+    members = cast(pd.DataFrame, table.groupby("sig", as_index=False)["n"].sum()).rename(columns={"n": "members"})
     groups = table[table["mask"] != 0].reset_index(drop=True)
     return groups, members
 
