@@ -56,7 +56,7 @@ def test_db_load_matches_the_files(db_url, tmp_path):
         assert batch.kind == "demo" and batch.status == "done" and batch.rows_new == N
         assert versions(s) == ("enterprises=1;facts=1;financials=1;memberships=1;program=1;qualifications=1")
         # New rows get fresh ids after the bulk load (sequences were moved past the demo ids).
-        s.add(Enterprise(uscc="91330106MA2XXXXX00", name="杭州测试企业有限公司"))
+        s.add(Enterprise(uscc="91330106MA2H0TQ4XA", name="杭州测试企业有限公司"))
         s.flush()
 
 
