@@ -1,17 +1,25 @@
-"""`GET /api/v1/status`: exactly the JSON of `chainlead status --json` (目标进度)."""
+"""`GET /api/v1/status`: exactly the JSON of `chainlead status --json` (目标进度).
+
+Fast path (issue 7): one threadpool hop per request (token + active-user check, data-versions
+look-up and cache read in one session), the body cached per data version both plain and gzipped,
+and an ETag derived from the data versions so a client holding the current body gets a 304.
+The token and user are verified on every request, before any body or 304 is sent.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from chainlead.web.cache import memo
 from chainlead.web.data import json_safe
 from chainlead.web.data.status import SCALE_METRICS, StatusError, status_report
-from chainlead.web.deps import PageError, api_user, get_db
-from chainlead.web.users import Principal
+from chainlead.web.deps import PageError, oauth2_scheme, token_user
 
 router = APIRouter(tags=["progress 目标进度"])
 
@@ -23,20 +31,50 @@ router = APIRouter(tags=["progress 目标进度"])
         200: {"description": "chainlead status --json", "content": {"application/json": {"schema": {"type": "object"}}}}
     },
 )
-def status(
+async def status(
     request: Request,
     year: int | None = Query(None, ge=1990, le=2100, description="统计年度 / year"),
     ecosystem: str | None = Query(None, max_length=100, description="生态圈名称 / ecosystem name"),
     metric: str | None = Query(None, description="revenue_wan | output_value_wan"),
-    db: Session = Depends(get_db),
-    _: Principal = Depends(api_user),
+    token: str | None = Depends(oauth2_scheme),
 ) -> Response:
-    if metric is not None and metric not in SCALE_METRICS:
-        raise PageError(422, f"未知口径 {metric!r}", f"unknown metric {metric!r} (revenue_wan or output_value_wan)")
+    gz = "gzip" in request.headers.get("accept-encoding", "").lower()
+    body, etag = await run_in_threadpool(_answer, request, token, year, ecosystem, metric, gz)
+    headers = {"ETag": etag, "Vary": "Accept-Encoding, Authorization", "Cache-Control": "private, no-cache"}
+    if etag in _etags(request.headers.get("if-none-match")):
+        return Response(status_code=304, headers=headers)
+    if gz:
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _etags(header: str | None) -> list[str]:
+    return [t.strip() for t in header.split(",")] if header else []
+
+
+def _answer(
+    request: Request, token: str | None, year: int | None, ecosystem: str | None, metric: str | None, gz: bool
+) -> tuple[bytes, str]:
+    """(body, ETag) in one unit of work: verify the caller, then read the cache for the current data versions."""
+    db: Session = request.app.state.sessionmaker()
     try:
-        return Response(_cached(request, db, year, ecosystem, metric), media_type="application/json")
-    except StatusError as exc:  # unknown ecosystem, no program
-        raise PageError(422, exc.zh, exc.en) from exc
+        token_user(request, db, token)  # 401 for a bad token or an inactive user
+        if metric is not None and metric not in SCALE_METRICS:
+            raise PageError(422, f"未知口径 {metric!r}", f"unknown metric {metric!r} (revenue_wan or output_value_wan)")
+        try:
+            plain = _cached(request, db, year, ecosystem, metric)
+            body = memo(db, request.app, ("status_json_gz", year, ecosystem, metric), lambda: gzip.compress(plain, 6))
+        except StatusError as exc:  # unknown ecosystem, no program
+            raise PageError(422, exc.zh, exc.en) from exc
+        versions = str(db.info["data_versions"])
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+    key = f"{versions}|{year}|{ecosystem}|{metric}|{gz}".encode()
+    return (body if gz else plain), '"' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
 
 
 def _cached(request: Request, db: Session, year: int | None, ecosystem: str | None, metric: str | None) -> bytes:
