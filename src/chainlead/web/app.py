@@ -21,6 +21,7 @@ from chainlead import __version__
 from chainlead.db.engine import get_engine
 from chainlead.web.cache import ResultMemo
 from chainlead.web.deps import LoginRequired, PageError, render, url_for_path
+from chainlead.web.fastpath import StatusFastPath, VersionProbe
 from chainlead.web.security import LoginLimiter, Signer, load_secret_key
 
 STATIC = Path(__file__).parent / "static"
@@ -43,6 +44,7 @@ def create_app(
     secure_cookies: bool = False,
     login_limit: int = 5,
     login_window: float = 300.0,
+    status_fast_path: bool = True,
 ) -> FastAPI:
     """Build the app for one database (SQLite path/URL or PostgreSQL URL)."""
     app = FastAPI(
@@ -60,6 +62,10 @@ def create_app(
     app.state.limiter = LoginLimiter(login_limit, login_window)
     app.state.secure_cookies = secure_cookies
     app.state.memo = ResultMemo()
+    app.state.status_probe = VersionProbe(engine)
+    app.state.status_fast_served = 0
+    if status_fast_path:  # outside the routing (added before the root path so that one runs first)
+        app.add_middleware(StatusFastPath, owner=app)
     if root_path.rstrip("/"):
         app.add_middleware(RootPathMiddleware, root_path=root_path.rstrip("/"))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

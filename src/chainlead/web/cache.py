@@ -46,6 +46,15 @@ class ResultMemo:
                 self._data.popitem(last=False)
         return value
 
+    def peek(self, key: tuple[Any, ...], versions: str) -> Any | None:
+        """The value stored under `key` if it was built from exactly `versions`, else None (no build)."""
+        with self._lock:
+            found = self._data.get(key)
+            if found is None or found[0] != versions:
+                return None
+            self.hits += 1
+            return found[1]
+
 
 def memo(session: Session, request_app: Any, key: tuple[Any, ...], build: Callable[[], T]) -> T:
     return request_app.state.memo.get(session, key, build)  # type: ignore[no-any-return]

@@ -3,7 +3,9 @@
 Fast path (issue 7): one threadpool hop per request (token + active-user check, data-versions
 look-up and cache read in one session), the body cached per data version both plain and gzipped,
 and an ETag derived from the data versions so a client holding the current body gets a 304.
-The token and user are verified on every request, before any body or 304 is sent.
+The token and user are verified on every request, before any body or 304 is sent. Warm requests
+are answered before the FastAPI stack by `web/fastpath.py` from the same cache; this route
+answers the rest (401, 422, and the first request after a data change, which fills the cache).
 """
 
 from __future__ import annotations
@@ -40,16 +42,26 @@ async def status(
 ) -> Response:
     gz = "gzip" in request.headers.get("accept-encoding", "").lower()
     body, etag = await run_in_threadpool(_answer, request, token, year, ecosystem, metric, gz)
-    headers = {"ETag": etag, "Vary": "Accept-Encoding, Authorization", "Cache-Control": "private, no-cache"}
-    if etag in _etags(request.headers.get("if-none-match")):
+    headers = {"ETag": etag, **{k.decode(): v.decode() for k, v in STATUS_HEADERS}}
+    if etag_matches(etag, request.headers.get("if-none-match")):
         return Response(status_code=304, headers=headers)
     if gz:
         headers["Content-Encoding"] = "gzip"
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _etags(header: str | None) -> list[str]:
-    return [t.strip() for t in header.split(",")] if header else []
+# Headers of every 200/304 answer after the ETag (web/fastpath.py sends the same).
+STATUS_HEADERS = [(b"vary", b"Accept-Encoding, Authorization"), (b"cache-control", b"private, no-cache")]
+
+
+def etag_for(versions: str, year: int | None, ecosystem: str | None, metric: str | None, gz: bool) -> str:
+    """The ETag of one status body: its data versions, parameters and encoding."""
+    key = f"{versions}|{year}|{ecosystem}|{metric}|{gz}".encode()
+    return '"' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
+
+
+def etag_matches(etag: str, if_none_match: str | None) -> bool:
+    return bool(if_none_match) and etag in [t.strip() for t in (if_none_match or "").split(",")]
 
 
 def _answer(
@@ -73,8 +85,7 @@ def _answer(
         raise
     finally:
         db.close()
-    key = f"{versions}|{year}|{ecosystem}|{metric}|{gz}".encode()
-    return (body if gz else plain), '"' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
+    return (body if gz else plain), etag_for(versions, year, ecosystem, metric, gz)
 
 
 def _cached(request: Request, db: Session, year: int | None, ecosystem: str | None, metric: str | None) -> bytes:
