@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from chainlead.db import session_scope
 from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, StoredModel
 from chainlead.mapping.model import FORMAT_VERSION, MappingModel
-from chainlead.mapping.predict import Mapper
+from chainlead.mapping.predict import Mapper, Thresholds
 from chainlead.mapping.rules import RuleIndex
 from chainlead.mapping.service import map_all
 from chainlead.mapping.store import load_model, training_set
@@ -118,9 +118,31 @@ def test_model_without_none_class_and_calibrated_confidence() -> None:
     texts = [EnterpriseText.of(*r[:4]) for r in rows]
     model = MappingModel(index)
     report = model.fit(texts, [r[4] for r in rows], [NODE[r[4]] for r in rows])
-    assert report.calibrated and report.temperature > 0 and 0 <= report.rule_blend <= 1
+    assert report.calibrated and report.temperature > 0
     chain_p, node_sim = model.predict(texts)
     assert chain_p.shape == (len(rows), 3) and node_sim is not None
     assert ((chain_p >= 0) & (chain_p <= 1)).all()
     picked = [model.classes[k] for k in chain_p.argmax(axis=1)]
     assert picked == [r[4] for r in rows]
+
+
+def test_model_decision_is_primary_even_below_the_suggest_threshold() -> None:
+    """The model's best class is its answer (shown for review when unsure); others need thresholds."""
+    index = RuleIndex(small_program().program)
+    rows = _many()
+    texts = [EnterpriseText.of(*r[:4]) for r in rows]
+    model = MappingModel(index)
+    model.fit(texts, [r[4] for r in rows])
+    strict = Thresholds(apply=1.0, suggest=1.0, secondary=1.0)
+    chain_p, _ = model.predict(texts)
+    got = Mapper(index, model, strict).map(texts)
+    for p, sugg in zip(chain_p, got, strict=True):
+        best = model.classes[int(np.argmax(p))]
+        if best == "none":
+            assert not any(s.is_primary for s in sugg)
+        else:
+            assert len(sugg) == 1 and sugg[0].is_primary and sugg[0].chain == best
+            assert sugg[0].confidence == round(float(p.max()), 4)
+    assert any(s for s in got) and any(not s for s in got)
+    # Rules alone keep the threshold: nothing reaches 1.0.
+    assert not any(Mapper(index, thresholds=strict).map(texts))

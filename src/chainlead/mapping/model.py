@@ -26,19 +26,9 @@ from chainlead.mapping.features import FeatureBuilder
 from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 NONE = "none"
-MAX_TRAIN = 20_000
-BLEND_GRID = (
-    0.0,
-    0.1,
-    0.2,
-    0.3,
-    0.4,
-    0.5,
-    0.6,
-    0.7,
-)  # larger label sets are subsampled per class (documented in docs/mapping.md)
+MAX_TRAIN = 20_000  # larger label sets are subsampled per class (documented in docs/mapping.md)
 
 
 class ModelFormatError(ValueError):
@@ -53,7 +43,6 @@ class TrainReport:
     calibrated: bool
     tokenizer: str
     temperature: float = 1.0
-    rule_blend: float = 0.0
     notes: list[str] = field(default_factory=list)
 
 
@@ -67,7 +56,6 @@ class MappingModel:
         self.chain_clf: LinearSVC | None = None
         self.node_centroids: sparse.csr_matrix | None = None
         self.temperature = 1.0
-        self.rule_blend = 0.0  # weight of the rules' distribution in the final probabilities
         self.classes: list[str] = []
         self.node_classes: list[str] = []
         self.report: TrainReport | None = None
@@ -103,9 +91,9 @@ class MappingModel:
         self.chain_clf = clf
         self.classes = [str(c) for c in clf.classes_]
         calibrated = calibrate and min(counts.values()) >= 2 and len(labels) >= 30
-        self.temperature, self.rule_blend = 1.0, 0.0
+        self.temperature = 1.0
         if calibrated:
-            self.temperature, self.rule_blend = self._fit_calibration(x, labels, self._rule_p(scores), seed)
+            self.temperature = self._fit_temperature(x, labels, seed)
         node_rows = [i for i, n in enumerate(node_labels) if n and labels[i] != NONE]
         node_keys = [f"{labels[i]}/{node_labels[i]}" for i in node_rows]
         self.node_centroids, self.node_classes = None, []
@@ -119,24 +107,11 @@ class MappingModel:
             calibrated=calibrated,
             tokenizer=self.features.tokenizer,
             temperature=self.temperature,
-            rule_blend=self.rule_blend,
         )
         return self.report
 
-    def _rule_p(self, scores: list[list[ChainScore]]) -> np.ndarray:
-        """The rules' opinion as a distribution over `classes` (none = no chain is likely)."""
-        col = {c: k for k, c in enumerate(self.classes)}
-        conf = np.zeros((len(scores), len(self.classes)))
-        for i, chain_scores in enumerate(scores):
-            for cs in chain_scores:
-                if cs.chain in col:
-                    conf[i, col[cs.chain]] = cs.confidence
-        if NONE in col:
-            conf[:, col[NONE]] = 0.5 * (1.0 - conf.max(axis=1))  # a chain at ≥ 0.34 outweighs none
-        conf += 1e-3
-        return conf / conf.sum(axis=1, keepdims=True)
-
-    def _fit_calibration(self, x, labels: np.ndarray, rule_p: np.ndarray, seed: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    def _fit_temperature(self, x, labels: np.ndarray, seed: int) -> float:  # type: ignore[no-untyped-def]
+        """The softmax temperature minimising log-loss on out-of-fold margins (3 folds)."""
         folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
         margins = np.zeros((len(labels), len(self.classes)))
         for tr, te in folds.split(np.zeros(len(labels)), labels):
@@ -148,18 +123,8 @@ class MappingModel:
         truth = np.array([self.classes.index(str(y)) for y in labels])
         rows = np.arange(len(truth))
         temps = np.exp(np.linspace(np.log(0.02), np.log(5.0), 40))
-        choice: tuple[float, float, float, float] | None = None  # (-macro-F1, loss, t, lam)
-        for lam in BLEND_GRID:
-            loss, t = min(
-                (-np.mean(np.log(((1 - lam) * softmax(margins / t) + lam * rule_p)[rows, truth] + 1e-12)), t)
-                for t in temps
-            )
-            mix = (1 - lam) * softmax(margins / t) + lam * rule_p
-            key = (-_macro_f1(truth, mix.argmax(axis=1), self.classes), loss, float(t), float(lam))
-            if choice is None or key < choice:
-                choice = key
-        assert choice is not None
-        return choice[2], choice[3]
+        losses = [-np.mean(np.log(softmax(margins / t)[rows, truth] + 1e-12)) for t in temps]
+        return float(temps[int(np.argmin(losses))])
 
     def predict(
         self, ents: list[EnterpriseText], scores: list[list[ChainScore]] | None = None
@@ -172,10 +137,6 @@ class MappingModel:
             raise ValueError("model is not trained")
         x = self.features.transform(ents, scores)
         chain_p = softmax(_margins(self.chain_clf, x) / self.temperature)
-        if self.rule_blend > 0:
-            if scores is None:
-                scores = [self.index.score(e, with_reasons=False) for e in ents]
-            chain_p = (1 - self.rule_blend) * chain_p + self.rule_blend * self._rule_p(scores)
         node_sim = None
         if self.node_centroids is not None:
             node_sim = np.asarray((normalize(x) @ self.node_centroids.T).todense())
@@ -193,19 +154,6 @@ class MappingModel:
             found = data.get("format_version") if isinstance(data, dict) else None
             raise ModelFormatError(f"stored model format {found}, expected {FORMAT_VERSION}")
         return data["model"]
-
-
-def _macro_f1(truth: np.ndarray, pred: np.ndarray, classes: list[str]) -> float:
-    """Macro-F1 over the chain classes (`none` is not a class of its own), as in evaluate.py."""
-    f1s = []
-    for k, name in enumerate(classes):
-        if name == NONE or not (truth == k).any():
-            continue
-        tp = float(np.sum((pred == k) & (truth == k)))
-        fp = float(np.sum((pred == k) & (truth != k)))
-        fn = float(np.sum((pred != k) & (truth == k)))
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return float(np.mean(f1s)) if f1s else 0.0
 
 
 def _centroids(x: sparse.csr_matrix, keys: list[str], classes: list[str]) -> sparse.csr_matrix:

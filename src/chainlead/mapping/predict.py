@@ -119,7 +119,10 @@ class Mapper:
             p = float(chain_p[j])
             if chain == NONE:
                 continue
-            limit = self.thresholds.suggest if not out else self.thresholds.secondary
+            primary = not out and not top_is_none
+            # The model's best class is its decision: kept (for review when it is unsure) even
+            # below the suggest threshold; the other chains must reach the thresholds.
+            limit = 0.0 if primary else self.thresholds.suggest if not out else self.thresholds.secondary
             if p < limit:
                 break
             cs = by_chain.get(chain)
@@ -129,7 +132,6 @@ class Mapper:
                 names = "、".join(f"「{pr.name}」" for pr in ent.products[:2]) or f"「{ent.name}」"
                 why = [f"模型：{names}与已确认的{chain}企业相似"]
             reason = f"模型概率 {p:.2f}；" + "；".join(why) + node_why
-            primary = not out and not top_is_none
             out.append(Suggestion(self._eco[chain], chain, node, round(p, 4), "model", reason, primary))
         return out
 
