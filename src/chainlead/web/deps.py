@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from chainlead.web import fmt
 from chainlead.web.security import LANG_COOKIE, SESSION_COOKIE, csrf_matches
@@ -47,12 +49,28 @@ class PageError(Exception):
         self.en = en
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A unit of work per request: commit on success, roll back on error."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A unit of work per request: commit on success, roll back on error.
+
+    Async so that opening the session (no I/O) costs no threadpool hop; the commit or rollback and
+    the close, which do talk to the database, run in one hop at the end, shielded from cancellation."""
     session: Session = request.app.state.sessionmaker()
     try:
         yield session
-        session.commit()
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_finish, session, False)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_finish, session, True)
+
+
+def _finish(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise
@@ -87,7 +105,7 @@ def optional_user(request: Request, db: Session = Depends(get_db)) -> Principal 
     return principal(user)
 
 
-def page_user(request: Request, user: Principal | None = Depends(optional_user)) -> Principal:
+async def page_user(request: Request, user: Principal | None = Depends(optional_user)) -> Principal:
     """The signed-in user of a page, or a redirect to the login page."""
     if user is None:
         target = request.url.path
