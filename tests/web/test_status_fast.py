@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
@@ -17,8 +19,10 @@ from chainlead.db.engine import session_scope
 from chainlead.db.models import EnterpriseFinancial, User
 from chainlead.db.versions import bump, versions
 from chainlead.web.app import create_app
+from chainlead.web.cache import current_versions
 from chainlead.web.data.status import status_report
 from chainlead.web.fastpath import _params
+from chainlead.web.security import Signer, _Verified
 from tests.web.conftest import SECRET, token
 
 URL = "/api/v1/status?year=2023"
@@ -148,6 +152,22 @@ def test_probe_reads_the_same_versions(client: TestClient, seeded) -> None:  # t
         expected = versions(s)
     assert asyncio.run(probe.read("viewer")) == (expected, True)
     assert asyncio.run(probe.read("nobody")) == (expected, False)
+    with session_scope(seeded[0]) as s:  # the pages' Core read gives the same string
+        assert current_versions(s) == expected
+
+
+def test_verified_signatures_still_expire() -> None:
+    """The memo of verified signatures never accepts a tampered value nor outlives max_age."""
+    signer = Signer("k" * 40)
+    good = signer.api_token("viewer")
+    assert signer.read_token(good) == "viewer" and signer.read_token(good) == "viewer"  # second: from the memo
+    assert signer.read_token(good[:-1] + ("A" if good[-1] != "A" else "B")) is None
+    assert Signer("other-key" * 5).read_token(good) is None
+    short = _Verified(URLSafeTimedSerializer("k" * 40, salt="chainlead-api-token"), max_age=1)
+    assert short.loads(good) == {"u": "viewer"}
+    time.sleep(2.1)
+    with pytest.raises(BadSignature):
+        short.loads(good)  # cached, but expired
 
 
 def test_odd_parameters_go_to_the_route(client: TestClient) -> None:

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from chainlead.web import fmt
 from chainlead.web.security import LANG_COOKIE, SESSION_COOKIE, csrf_matches
-from chainlead.web.users import ROLE_NAMES, Principal, get_user, principal
+from chainlead.web.users import ROLE_NAMES, Principal, active_principal
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.globals.update(
@@ -99,10 +99,7 @@ def optional_user(request: Request, db: Session = Depends(get_db)) -> Principal 
     data = session_data(request)
     if not data:
         return None
-    user = get_user(db, data["u"])
-    if user is None or not user.is_active:
-        return None
-    return principal(user)
+    return active_principal(db, data["u"])
 
 
 async def page_user(request: Request, user: Principal | None = Depends(optional_user)) -> Principal:
@@ -158,14 +155,14 @@ def api_user(request: Request, token: str | None = Depends(oauth2_scheme), db: S
 def token_user(request: Request, db: Session, token: str | None) -> Principal:
     """Verify the bearer token and that its user exists and is active (every request); 401 otherwise."""
     username = request.app.state.signer.read_token(token)
-    user = get_user(db, username) if username else None
-    if user is None or not user.is_active:
+    user = active_principal(db, username) if username else None
+    if user is None:
         raise HTTPException(
             status_code=401,
             detail="未登录或令牌无效 / not authenticated or invalid token",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return principal(user)
+    return user
 
 
 def api_writer(user: Principal = Depends(api_user)) -> Principal:

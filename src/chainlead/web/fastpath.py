@@ -30,8 +30,8 @@ from anyio import to_thread
 from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import Engine, text
 
-from chainlead.db.versions import AREAS
 from chainlead.web.api.status import STATUS_HEADERS, etag_for, etag_matches
+from chainlead.web.cache import versions_text
 from chainlead.web.data.status import SCALE_METRICS
 
 STATUS_PATH = "/api/v1/status"
@@ -73,14 +73,14 @@ class VersionProbe:
             rows = self._sqlite(username)
         else:
             rows = await to_thread.run_sync(self._engine, username)
-        found: dict[str, int] = {}
         active = False
+        versions: list[tuple[str, int]] = []
         for area, value in rows:
             if area == "":
                 active = bool(value)
             else:
-                found[area] = int(value)
-        return ";".join(f"{a}={found.get(a, 0)}" for a in sorted(AREAS)), active
+                versions.append((area, value))
+        return versions_text(versions), active
 
     def close(self) -> None:
         with self._lock:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import copy
 import hmac
 import os
 import secrets
@@ -17,6 +18,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from pathlib import Path
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -45,12 +47,35 @@ def load_secret_key(explicit: str | None = None) -> str:
     return key
 
 
+class _Verified:
+    """Values whose signature was verified, with their signing time (a bounded memo: checking a
+    signature costs more than the rest of a cached page). Expiry is still checked on every use."""
+
+    def __init__(self, serializer: URLSafeTimedSerializer, max_age: int, size: int = 4096) -> None:
+        self.serializer, self.max_age, self.size = serializer, max_age, size
+        self._seen: dict[str, tuple[Any, float]] = {}
+
+    def loads(self, value: str) -> Any:
+        """The payload, or raises BadSignature (also when expired)."""
+        found = self._seen.get(value)
+        if found is None:
+            data, signed = self.serializer.loads(value, max_age=self.max_age, return_timestamp=True)
+            if len(self._seen) >= self.size:
+                self._seen.clear()
+            found = self._seen[value] = (data, signed.timestamp())
+        if time.time() - found[1] > self.max_age:
+            raise BadSignature("expired")
+        return copy.deepcopy(found[0])
+
+
 class Signer:
     """Signs session cookies and API tokens with one key, different salts."""
 
     def __init__(self, secret_key: str) -> None:
         self._session = URLSafeTimedSerializer(secret_key, salt="chainlead-session")
         self._token = URLSafeTimedSerializer(secret_key, salt="chainlead-api-token")
+        self._session_seen = _Verified(self._session, SESSION_MAX_AGE)
+        self._token_seen = _Verified(self._token, TOKEN_MAX_AGE)
 
     def session_cookie(self, username: str) -> str:
         return self._session.dumps({"u": username, "c": secrets.token_urlsafe(24)})
@@ -59,7 +84,7 @@ class Signer:
         if not value:
             return None
         try:
-            data = self._session.loads(value, max_age=SESSION_MAX_AGE)
+            data = self._session_seen.loads(value)
         except BadSignature:
             return None
         if not isinstance(data, dict) or "u" not in data or "c" not in data:
@@ -73,7 +98,7 @@ class Signer:
         if not token:
             return None
         try:
-            data = self._token.loads(token, max_age=TOKEN_MAX_AGE)
+            data = self._token_seen.loads(token)
         except BadSignature:
             return None
         return data.get("u") if isinstance(data, dict) else None

@@ -12,7 +12,7 @@ from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import AuditLog, User
+from chainlead.db.models import AuditLog, User, table_of
 
 ROLES = ("admin", "office", "leader", "viewer")
 ROLE_NAMES = {
@@ -69,6 +69,18 @@ class Principal:
 
 def principal(user: User) -> Principal:
     return Principal(user.username, user.role, user.display_name or "", tuple(user.chains or ()))
+
+
+_USERS = table_of(User)
+_PRINCIPAL_COLUMNS = select(_USERS.c.role, _USERS.c.display_name, _USERS.c.chains, _USERS.c.is_active)
+
+
+def active_principal(session: Session, username: str) -> Principal | None:
+    """The principal of an existing, active user, else None; one plain Core query (every request runs it)."""
+    row = session.connection().execute(_PRINCIPAL_COLUMNS.where(_USERS.c.username == username)).first()
+    if row is None or not row.is_active:
+        return None
+    return Principal(username, row.role, row.display_name or "", tuple(row.chains or ()))
 
 
 def hash_password(password: str) -> str:
