@@ -66,6 +66,8 @@ def test_train_store_load_predict_round_trip(db_url: str) -> None:
         prow, _ = active_program(s)
         data = training_set(s, prow.id)
         assert len(data.texts) == len(rows) and set(data.chains) == {"光伏", "储能", "药品", "none"}
+        few = training_set(s, prow.id, limit=12)  # subsampled per label before the texts are read
+        assert len(few.texts) == 12 and sorted(set(few.chains)) == sorted(set(data.chains))
         report = map_all(s)
         assert report.model == "retrained model" and report.model_examples == len(rows)
     with session_scope(db_url) as s:

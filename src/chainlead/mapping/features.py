@@ -17,6 +17,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from chainlead.mapping.ngrams import FastCharTfidf
 from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText, core_name
 
@@ -84,6 +85,7 @@ class FeatureBuilder:
         self.scope = _vectorizer(tokenizer, words, (2, 3), 100_000)
         self.code = TfidfVectorizer(analyzer=str.split, min_df=1)
         self.weights = (1.0, 0.7, 0.6, 0.8)
+        self.fast: list[FastCharTfidf | None] = []  # vectorised transforms of the fitted char vectorisers
 
     def _docs(self, ents: list[EnterpriseText]) -> tuple[list[str], ...]:
         return (
@@ -118,11 +120,23 @@ class FeatureBuilder:
                 vec.fit(["@@@@"])
                 parts.append(vec.transform(doc) * weight)
         parts.append(self._rules(ents, scores))
+        self._build_fast()
         return sparse.hstack(parts, format="csr")
+
+    def _build_fast(self) -> None:
+        self.fast = [FastCharTfidf(vec) if FastCharTfidf.supports(vec) else None for vec, _ in self._blocks()]
+
+    def __getstate__(self) -> dict:  # type: ignore[type-arg]
+        return {k: v for k, v in self.__dict__.items() if k != "fast"}  # rebuilt on load (tables are large)
+
+    def __setstate__(self, state: dict) -> None:  # type: ignore[type-arg]
+        self.__dict__.update(state)
+        self._build_fast()
 
     def transform(self, ents: list[EnterpriseText], scores: list[list[ChainScore]] | None = None) -> sparse.csr_matrix:
         parts = [
-            vec.transform(doc) * weight for (vec, weight), doc in zip(self._blocks(), self._docs(ents), strict=True)
+            (fast or vec).transform(doc) * weight
+            for (vec, weight), fast, doc in zip(self._blocks(), self.fast, self._docs(ents), strict=True)
         ]
         parts.append(self._rules(ents, scores))
         return sparse.hstack(parts, format="csr")

@@ -26,7 +26,7 @@ from chainlead.mapping.features import FeatureBuilder
 from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 NONE = "none"
 MAX_TRAIN = 20_000  # larger label sets are subsampled per class (documented in docs/mapping.md)
 
@@ -78,7 +78,7 @@ class MappingModel:
         """Train on labelled enterprises: chain name or `none`, optionally node names."""
         known = set(self.index.chain_names) | {NONE}
         keep = [i for i, c in enumerate(chains) if c in known]
-        keep = _subsample(keep, [chains[i] for i in keep], MAX_TRAIN, seed)
+        keep = subsample(keep, [chains[i] for i in keep], MAX_TRAIN, seed)
         ents = [ents[i] for i in keep]
         labels = np.array([chains[i] for i in keep])
         node_labels = [nodes[i] if nodes else None for i in keep]
@@ -133,14 +133,23 @@ class MappingModel:
 
         `scores`: the rule scores of `ents` when the caller has them already.
         """
+        x = self.features.transform(ents, scores)
+        return self.chain_proba(x), self.node_similarity(x)
+
+    def chain_proba(self, x: sparse.csr_matrix) -> np.ndarray:
         if self.chain_clf is None:
             raise ValueError("model is not trained")
-        x = self.features.transform(ents, scores)
-        chain_p = softmax(_margins(self.chain_clf, x) / self.temperature)
-        node_sim = None
-        if self.node_centroids is not None:
-            node_sim = np.asarray((normalize(x) @ self.node_centroids.T).todense())
-        return chain_p, node_sim
+        return softmax(_margins(self.chain_clf, x) / self.temperature)
+
+    def node_similarity(self, x: sparse.csr_matrix, rows: np.ndarray | None = None) -> np.ndarray | None:
+        """Cosine similarity to every node centroid; only for `rows` (a mask) when given, else 0."""
+        if self.node_centroids is None:
+            return None
+        out = np.zeros((x.shape[0], len(self.node_classes)))
+        pick = np.arange(x.shape[0]) if rows is None else np.flatnonzero(rows)
+        if len(pick):
+            out[pick] = (normalize(x[pick]) @ self.node_centroids.T).toarray()
+        return out
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -178,7 +187,7 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _subsample(rows: list[int], labels: list[str], limit: int, seed: int) -> list[int]:
+def subsample(rows: list[int], labels: list[str], limit: int, seed: int) -> list[int]:
     if len(rows) <= limit:
         return rows
     rng = np.random.default_rng(seed)

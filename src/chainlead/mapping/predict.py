@@ -80,11 +80,28 @@ class Mapper:
         rule_scores = [self.index.score(e) for e in ents]
         if self.model is None:
             return [self._from_rules(scores) for scores in rule_scores]
-        chain_p, node_p = self.model.predict(ents, rule_scores)
+        x = self.model.features.transform(ents, rule_scores)
+        chain_p = self.model.chain_proba(x)
+        node_p = self.model.node_similarity(x, self._needs_node(rule_scores, chain_p))
         return [
             self._from_model(ents[i], rule_scores[i], chain_p[i], None if node_p is None else node_p[i])
             for i in range(len(ents))
         ]
+
+    def _needs_node(self, rule_scores: list[list[ChainScore]], chain_p: np.ndarray) -> np.ndarray:
+        """Rows where a chain that may be suggested has no node from the rules."""
+        assert self.model is not None
+        low = min(self.thresholds.suggest, self.thresholds.secondary)
+        candidate = chain_p >= low
+        candidate[np.arange(len(chain_p)), chain_p.argmax(axis=1)] = True
+        col = {c: k for k, c in enumerate(self.model.classes)}
+        for i, scores in enumerate(rule_scores):
+            for cs in scores:
+                if cs.node and cs.chain in col:
+                    candidate[i, col[cs.chain]] = False
+        if NONE in col:
+            candidate[:, col[NONE]] = False
+        return np.asarray(candidate.any(axis=1))
 
     def map_one(self, ent: EnterpriseText) -> list[Suggestion]:
         return self.map([ent])[0]

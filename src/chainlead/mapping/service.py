@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from chainlead.db.models import ChainNodeRow, ChainRow, ProgramRow
 from chainlead.db.versions import bump
 from chainlead.mapping import batch
-from chainlead.mapping.model import MappingModel
+from chainlead.mapping.model import MAX_TRAIN, MappingModel
 from chainlead.mapping.predict import Mapper, Suggestion, Thresholds
 from chainlead.mapping.rules import RuleIndex
 from chainlead.mapping.store import MIN_TRAINING, load_model, save_model, training_set
@@ -93,9 +93,9 @@ def prepare_mapper(
     if loaded:
         report.model, report.model_examples = "stored model", int(loaded.meta.get("examples", 0))
     if model is None:
-        data = training_set(session, prow.id)
+        started = time.perf_counter()
+        data = training_set(session, prow.id, limit=MAX_TRAIN)
         if len(data.texts) >= MIN_TRAINING and len(set(data.chains)) >= 2:
-            started = time.perf_counter()
             model = MappingModel(index, tokenizer=tokenizer)
             model.fit(data.texts, data.chains, data.nodes)
             save_model(session, prow.id, model)

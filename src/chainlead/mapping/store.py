@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, StoredModel, utcnow
-from chainlead.mapping.model import FORMAT_VERSION, NONE, MappingModel, ModelFormatError
+from chainlead.mapping.model import FORMAT_VERSION, NONE, MappingModel, ModelFormatError, subsample
 from chainlead.mapping.text import EnterpriseText
 
 MODEL_NAME = "mapping"
@@ -29,11 +29,12 @@ class TrainingSet:
     nodes: list[str | None]
 
 
-def training_set(session: Session, program_id: int) -> TrainingSet:
+def training_set(session: Session, program_id: int, limit: int | None = None, seed: int = 0) -> TrainingSet:
     """Labels from decisions people made: confirmed memberships from imports and manual review.
 
     An enterprise's label is the chain of its primary confirmed membership (else its first); an
-    enterprise whose only decisions are manual rejections is an example of `none`.
+    enterprise whose only decisions are manual rejections is an example of `none`. With `limit`,
+    a larger set is subsampled per label *before* the texts are read (as training would anyway).
     """
     rows = session.execute(
         select(
@@ -66,6 +67,8 @@ def training_set(session: Session, program_id: int) -> TrainingSet:
     chains: list[str] = []
     nodes: list[str | None] = []
     ids = sorted(label)
+    if limit is not None:
+        ids = [ids[k] for k in subsample(list(range(len(ids))), [label[i][0] for i in ids], limit, seed)]
     for start in range(0, len(ids), 5000):
         part = ids[start : start + 5000]
         for ent in session.execute(
