@@ -12,12 +12,14 @@ Data: `chainlead demo-data` (chainlead.demo) with seed 1; `--own-data` uses benc
 
     .venv/bin/python bench/progress_bench.py            # 1,000,000 enterprises, SQLite + PostgreSQL
     .venv/bin/python bench/progress_bench.py --quick    # 20,000 enterprises
+    .venv/bin/python bench/progress_bench.py --sqlite var/bench/progress-1000000.db --pg URL   # reuse data
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -36,6 +38,7 @@ import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from chainlead.db import session_scope  # noqa: E402
 from chainlead.db.engine import get_engine  # noqa: E402
@@ -71,37 +74,63 @@ def _context(url: str) -> tuple[str, list[int], list[int]]:
 
 
 def time_aggregation(url: str) -> tuple[float, float]:
-    metric, years, chains = _context(url)
+    """(s, grand total): reading the inputs + crediting every node, chain, ecosystem and the program."""
+    metric, years, _chains = _context(url)
     with session_scope(url) as s:
         row = active_program_row(s)
         assert row is not None
         structure = accounting.load_structure(s, row.id)
         start = time.perf_counter()
-        groups, members = accounting.load_groups(s, metric, years, chains)
-        accounting.unit_year_table(groups, members, structure, years)
+        table = accounting.unit_table(s, structure, metric, years)
         elapsed = time.perf_counter() - start
-    return elapsed, float(groups[[f"v{y}" for y in years]].sum().sum())
+    return elapsed, float(table.loc[table["kind"] == "program", "total"].sum())
 
 
-def _backend_cpu(pid: int | None) -> float:
-    """CPU seconds used so far by a local PostgreSQL backend process (0 for SQLite)."""
-    if pid is None:
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _server_cpu(postmaster: int | None) -> float:
+    """CPU seconds used so far by a local PostgreSQL server: every live process of it plus those
+    its postmaster has reaped (ended connections, parallel workers). 0 for SQLite."""
+    if postmaster is None:
         return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(x) for x in _stat(postmaster)[11:15])  # utime stime cutime cstime
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = _stat(int(entry.name))
+            except OSError:
+                continue
+            if int(fields[1]) == postmaster:
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _postmaster(s: Session) -> int | None:
+    if s.get_bind().dialect.name == "sqlite":
+        return None
+    folder = s.execute(text("SHOW data_directory")).scalar_one()
+    return int(Path(folder, "postmaster.pid").read_text().split()[0])
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def time_recompute(url: str) -> tuple[float, float]:
-    """(wall s, CPU s of this process + its PostgreSQL backend). On a shared machine the wall time
-    also contains waiting for a core; the CPU time is the work itself."""
+    """(wall s, CPU s of this process, its child processes and the whole local PostgreSQL server).
+    On a shared machine the wall time also contains waiting for a core; the CPU time is the work."""
     with session_scope(url) as s:
         clear(s)
     with session_scope(url) as s:
-        pid = None if url.startswith("sqlite") else int(s.execute(text("SELECT pg_backend_pid()")).scalar_one())
-        start, cpu, server = time.perf_counter(), time.process_time(), _backend_cpu(pid)
+        server = _postmaster(s)
+        start, cpu, pg, kids = time.perf_counter(), time.process_time(), _server_cpu(server), _children_cpu()
         status_report(s)
         s.commit()
-        return time.perf_counter() - start, time.process_time() - cpu + _backend_cpu(pid) - server
+        used = time.process_time() - cpu + _server_cpu(server) - pg + _children_cpu() - kids
+        return time.perf_counter() - start, used
 
 
 def time_cached(url: str, repeats: int = 20) -> float:
@@ -132,31 +161,61 @@ def export_parquet(url: str, folder: Path) -> None:
                 writer.close()
 
 
+def reference_sql(metric: str, years: list[int], chain_ids: list[int]) -> str:
+    """The whole aggregation as one SQL statement (per enterprise: signature of counted nodes and
+    reporting mask; per (signature, mask): firms and yearly sums) — what DuckDB runs."""
+    y0 = years[0]
+    mask = " + ".join(f"(CASE WHEN v{y} IS NULL THEN 0 ELSE {1 << (y - y0)} END)" for y in years)
+    statuses = ",".join(f"'{s}'" for s in accounting.COUNTED_STATUSES)
+    chains = ",".join(str(c) for c in chain_ids)
+    sig = (
+        f"SELECT enterprise_id, string_agg(node_id::text, ',' ORDER BY node_id) AS sig FROM chain_membership "
+        f"WHERE status IN ({statuses}) AND chain_id IN ({chains}) GROUP BY enterprise_id"
+    )
+    pivot = ", ".join(f"SUM({metric}) FILTER (WHERE year = {y}) AS v{y}" for y in years)
+    per_firm = (
+        f"SELECT enterprise_id, {pivot} FROM enterprise_financial "
+        f"WHERE year BETWEEN {y0} AND {years[-1]} AND {metric} IS NOT NULL GROUP BY enterprise_id"
+    )
+    sums = ", ".join(f"SUM(v{y})" for y in years)
+    return (
+        f"WITH m AS ({sig}), f AS ({per_firm}) SELECT sig, {mask} AS mask, COUNT(*) AS n, {sums} "
+        f"FROM m LEFT JOIN f USING (enterprise_id) GROUP BY 1, 2"
+    )
+
+
 def time_duckdb(url: str, folder: Path) -> tuple[float, float]:
     metric, years, chains = _context(url)
-    _, grouped = accounting._sql("postgresql", metric, years, chains)
     con = duckdb.connect()
     for name in ("enterprise_financial", "chain_membership"):
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder / name}.parquet')")
     times, total = [], 0.0
     for _ in range(3):
         start = time.perf_counter()
-        rows = con.execute(grouped).fetchall()
+        rows = con.execute(reference_sql(metric, years, chains)).fetchall()
         times.append(time.perf_counter() - start)
         total = float(sum(sum(v for v in r[3:] if v is not None) for r in rows))
     return min(times), total
 
 
-def run_backend(label: str, url: str, n: int, own: bool, parquet: Path | None) -> dict[str, float]:
-    print(f"\n[{label}] building {n:,} enterprises …", flush=True)
-    built = build(url, n, own)
-    print(f"[{label}] built in {built:.1f} s", flush=True)
+def _has_data(url: str) -> bool:
+    upgrade(url)
+    with session_scope(url) as s:
+        return bool(s.execute(text("SELECT EXISTS (SELECT 1 FROM enterprise)")).scalar())
+
+
+def run_backend(label: str, url: str, n: int, own: bool, reuse: bool) -> dict[str, float]:
+    if reuse and _has_data(url):
+        print(f"\n[{label}] reusing the data in {url}", flush=True)
+    else:
+        print(f"\n[{label}] building {n:,} enterprises …", flush=True)
+        print(f"[{label}] built in {build(url, n, own):.1f} s", flush=True)
     status_report_import_warmup(url)
     agg = [time_aggregation(url) for _ in range(3)]
     runs = [time_recompute(url) for _ in range(3)]
     recompute = [r[0] for r in runs]
     cached = time_cached(url)
-    out = {
+    return {
         "recompute_cpu": min(r[1] for r in runs),
         "aggregation": min(a[0] for a in agg),
         "recompute": min(recompute),
@@ -164,9 +223,6 @@ def run_backend(label: str, url: str, n: int, own: bool, parquet: Path | None) -
         "recompute_median": statistics.median(recompute),
         "total": agg[0][1],
     }
-    if parquet is not None:
-        export_parquet(url, parquet)
-    return out
 
 
 def status_report_import_warmup(url: str) -> None:
@@ -181,28 +237,35 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=None, help="enterprises (default 1,000,000)")
     parser.add_argument("--own-data", action="store_true", help="use bench/_progress_data.py instead of demo-data")
     parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--sqlite", type=Path, help="SQLite file to use: built when missing, reused otherwise")
+    parser.add_argument("--pg", help="PostgreSQL URL to use (instead of a throwaway server): built when empty")
     args = parser.parse_args()
     n = args.n or (20_000 if args.quick else 1_000_000)
     work = Path(tempfile.mkdtemp(prefix="progress-bench-"))
-    parquet = work / "parquet"
-    parquet.mkdir()
     results: dict[str, dict[str, float]] = {}
-    sqlite_url = f"sqlite:///{work / 'bench.db'}"
-    results["SQLite"] = run_backend("SQLite", sqlite_url, n, args.own_data, parquet)
+    db = args.sqlite.resolve() if args.sqlite else work / "bench.db"
+    sqlite_url = f"sqlite:///{db}"
+    results["SQLite"] = run_backend("SQLite", sqlite_url, n, args.own_data, reuse=args.sqlite is not None)
+    parquet = Path(f"{db}.parquet")  # reused with a reused database (a stale export fails the check below)
+    if args.sqlite is None or not (parquet / "chain_membership.parquet").exists():
+        parquet.mkdir(exist_ok=True)
+        export_parquet(sqlite_url, parquet)
     duck, duck_total = time_duckdb(sqlite_url, parquet)
     assert abs(duck_total - results["SQLite"]["total"]) <= 1e-6 * max(1.0, duck_total), "DuckDB disagrees"
-    if not args.skip_pg:
+    if args.pg:
+        results["PostgreSQL"] = run_backend("PostgreSQL", args.pg, n, args.own_data, reuse=True)
+    elif not args.skip_pg:
         import pg_test_server
 
         base = Path(tempfile.mkdtemp(prefix="progress-bench-pg-"))  # its own dir: postgres must reach it
         pg_url = pg_test_server.start(base)
         try:
-            results["PostgreSQL"] = run_backend("PostgreSQL", pg_url, n, args.own_data, None)
+            results["PostgreSQL"] = run_backend("PostgreSQL", pg_url, n, args.own_data, reuse=False)
             get_engine(pg_url).dispose()
         finally:
             pg_test_server.stop(base)
     print(f"\nprogress figures, {n:,} enterprises, six years (seed 1); DuckDB over Parquet = reference")
-    print(f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"load average now {' / '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     head = ("back-end", "aggregation", "recompute", "(median)", "CPU", "cached", "agg/DuckDB")
     print(f"{head[0]:<12}{head[1]:>12}{head[2]:>11}{head[3]:>10}{head[4]:>12}{head[5]:>10}{head[6]:>12}")
     for label, r in results.items():

@@ -114,22 +114,44 @@ def test_output_value_metric_and_targets(db_url: str) -> None:
     assert chain["status"] in {"on_track", "at_risk", "off_track"}
 
 
-def test_split_pass_equals_single_pass(db_url: str) -> None:
-    """The SQLite range-partitioned pass (used for big databases) gives the same groups."""
+def _table(s, reader: str, parts: int | None = None) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     from chainlead.progress import accounting
 
+    prog_id = s.execute(text("SELECT id FROM program WHERE is_active")).scalar_one()
+    structure = accounting.load_structure(s, prog_id)
+    table = accounting.unit_table(s, structure, "revenue_wan", [2021, 2022, 2023], reader, parts)
+    return table.sort_values(["kind", "id", "year"]).reset_index(drop=True)
+
+
+def test_readers_and_split_reads_agree(db_url: str) -> None:
+    """connectorx over its own connections (whole, and split by enterprise-id range as for big
+    databases) gives the same unit-year table as reading through the session."""
     load_fixture(db_url)
     with session_scope(db_url) as s:
-        prog_id = s.execute(text("SELECT id FROM program WHERE is_active")).scalar_one()
-        chains = sorted(accounting.load_structure(s, prog_id).chain_eco)
-        years = [2021, 2022, 2023]
-        single = accounting.load_groups(s, "revenue_wan", years, chains, parts=1)
-        split = accounting.load_groups(s, "revenue_wan", years, chains, parts=3)
-    for a, b in zip(single, split, strict=True):
-        pd.testing.assert_frame_equal(
-            a.sort_values(list(a.columns[:2])).reset_index(drop=True),
-            b.sort_values(list(b.columns[:2])).reset_index(drop=True),
+        session = _table(s, "session")
+        whole = _table(s, "arrow", parts=1)
+        split = _table(s, "arrow", parts=3)
+    pd.testing.assert_frame_equal(session, whole)
+    pd.testing.assert_frame_equal(session, split)
+    program = session[session["kind"] == "program"].set_index("year")
+    assert set(program["members"]) == {6}  # A, B, C, D, F, G (E is only suggested)
+    assert list(program["reporting"]) == [4, 5, 4]  # 2021: A B C F; 2022: + D; 2023: B gone
+    assert program.loc[2023, "total"] == pytest.approx(241)
+
+
+def test_uncommitted_writes_are_counted(db_url: str) -> None:
+    """A session that has written reads through its own connection, so it counts its own writes."""
+    from chainlead.progress.reading import has_written
+
+    ids = load_fixture(db_url)
+    with session_scope(db_url) as s:
+        assert not has_written(s)
+        s.execute(
+            text("UPDATE enterprise_financial SET revenue_wan = 1121 WHERE enterprise_id = :a AND year = 2023"),
+            {"a": ids["A"]},
         )
-    groups, members = single
-    assert int(members["members"].sum()) == 7 - 1  # every counted membership set once (E is only suggested)
-    assert int(groups["n"].sum()) == 5  # G never reported
+        assert has_written(s)
+        program = _table(s, "auto")
+        s.rollback()
+        assert _table(s, "auto").query("kind == 'program' and year == 2023")["total"].item() == pytest.approx(241)
+    assert program.query("kind == 'program' and year == 2023")["total"].item() == pytest.approx(241 + 1000)

@@ -1,34 +1,33 @@
 """Scale accounting (规模核算): the scale metric summed per node, chain, ecosystem and program.
 
-One pass over the data, pushed into SQL. Every counted enterprise gets a *signature* — the set
-of chain nodes it is a member of (only ``confirmed`` and ``applied`` memberships of the
-program's chains) — and a *reporting mask* — bit i set when it reported the metric in year
-``first_year + i``. The database returns, per (signature, mask), the number of enterprises and
-the per-year sums (a few thousand rows for a million enterprises). pandas then credits each
-group once to every node in its signature, once to every chain those nodes belong to, once to
-every ecosystem and once to the program. That is the counting rule of docs/progress.md: an
-enterprise in two chains counts in both chains, once in the ecosystem and once in the program.
+The database hands over two compact inputs as arrays (progress/reading.py): the counted
+memberships (only ``confirmed`` and ``applied`` ones of the program's chains) and the metric's
+yearly figures. numpy then gives every counted enterprise a *reporting mask* — bit i set when it
+reported the metric in year ``first_year + i`` — and forms its (unit, enterprise) pairs: one per
+node it is in, one per distinct chain of those nodes, one per distinct ecosystem, one for the
+program. That is the counting rule of docs/progress.md: an enterprise in two chains counts in
+both chains, once in the ecosystem and once in the program. The pairs are summed per (unit,
+mask) — a few thousand groups for a million enterprises — and each group's years are split into
+totals, continuing firms, entrants and exits.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import ChainNodeRow, ChainRow, EcosystemRow, Enterprise, EnterpriseFinancial
+from chainlead.db.models import ChainNodeRow, ChainRow, EcosystemRow, EnterpriseFinancial
+from chainlead.progress.reading import COUNTED_STATUSES, Inputs, read_inputs
 
-COUNTED_STATUSES = ("confirmed", "applied")
+__all__ = ["COUNTED_STATUSES", "PROGRAM_KEY", "WAN_PER_YI", "load_structure", "unit_table", "year_range"]
+
 WAN_PER_YI = 10_000.0
 PROGRAM_KEY = ("program", 0)
-PARALLEL_MIN_ENTERPRISES = 200_000  # below this one connection is faster than starting threads
-MAX_PARTS = 4
+MAX_DENSE_KEYS = 1 << 24  # (unit, mask) keys counted with bincount up to this; np.unique beyond
 
 
 @dataclass(frozen=True)
@@ -67,141 +66,26 @@ def load_structure(session: Session, program_id: int) -> Structure:
 
 
 def year_range(session: Session, metric: str) -> tuple[int, int] | None:
-    column = getattr(EnterpriseFinancial, metric)
-    lo, hi = session.execute(
-        select(func.min(EnterpriseFinancial.year), func.max(EnterpriseFinancial.year)).where(column.is_not(None))
-    ).one()
-    return None if lo is None else (int(lo), int(hi))
+    """First and last year in which anyone reported `metric`.
 
-
-def _sql(
-    dialect: str, metric: str, years: list[int], chain_ids: list[int], id_range: tuple[int, int] | None = None
-) -> tuple[str, str]:
-    """(signature query, grouped query) for the dialect; `metric` is a checked column name.
-
-    The grouped query returns one row per (signature, mask) with the enterprise count and the
-    yearly sums; members without any figure in the window come back with mask 0.
+    Walks the distinct years on ix_financial_year (a few index probes, not a scan) and checks
+    from each end for a year with a non-empty figure.
     """
-    y0 = years[0]
-    mask = " + ".join(f"(CASE WHEN v{y} IS NULL THEN 0 ELSE {1 << (y - y0)} END)" for y in years)
-    sums = ", ".join(f"SUM(v{y})" for y in years)
-    chains = ",".join(str(int(c)) for c in chain_ids)
-    statuses = ",".join(f"'{s}'" for s in COUNTED_STATUSES)
-    ids = f" AND enterprise_id BETWEEN {int(id_range[0])} AND {int(id_range[1])}" if id_range else ""
-    select_groups = f"SELECT sig, {mask} AS mask, COUNT(*) AS n, {sums}"
-    if dialect == "sqlite":
-        # `+col` keeps SQLite on the covering indexes of migration 0002 (enterprise order, no sorter)
-        # instead of ix_membership_chain_status / ix_financial_year
-        sig = (
-            f"SELECT enterprise_id, group_concat(node_id) AS sig FROM chain_membership "
-            f"WHERE +status IN ({statuses}) AND +chain_id IN ({chains}){ids} GROUP BY enterprise_id"
-        )
-        pivot = ", ".join(f"SUM(CASE WHEN f.year = {y} THEN f.{metric} END) AS v{y}" for y in years)
-        per_firm = (
-            f"SELECT m.sig AS sig, {pivot} FROM temp.progress_sig m LEFT JOIN enterprise_financial f "
-            f"ON f.enterprise_id = m.enterprise_id AND +f.year BETWEEN {years[0]} AND {years[-1]} "
-            f"AND f.{metric} IS NOT NULL GROUP BY m.enterprise_id"
-        )
-        return sig, f"{select_groups} FROM ({per_firm}) GROUP BY 1, 2"
-    sig = (
-        f"SELECT enterprise_id, string_agg(node_id::text, ',') AS sig "  # order normalised in pandas
-        f"FROM chain_membership WHERE status IN ({statuses}) AND chain_id IN ({chains}){ids} GROUP BY enterprise_id"
-    )
-    pivot = ", ".join(f"SUM(CASE WHEN year = {y} THEN {metric} END) AS v{y}" for y in years)
-    per_firm = (
-        f"SELECT enterprise_id, {pivot} FROM enterprise_financial "
-        f"WHERE year BETWEEN {years[0]} AND {years[-1]} AND {metric} IS NOT NULL{ids} GROUP BY enterprise_id"
-    )
-    grouped = (
-        f"WITH m AS ({sig}), f AS ({per_firm}) {select_groups} FROM m LEFT JOIN f USING (enterprise_id) GROUP BY 1, 2"
-    )
-    return sig, grouped
+    f, column = EnterpriseFinancial, getattr(EnterpriseFinancial, metric)
+    years: list[int] = []
+    year = session.scalar(select(func.min(f.year)))
+    while year is not None:
+        years.append(int(year))
+        year = session.scalar(select(func.min(f.year)).where(f.year > year))
 
+    def reported(y: int) -> bool:
+        return bool(session.scalar(select(exists().where(f.year == y, column.is_not(None)))))
 
-def _norm_sig(sig: str) -> str:
-    return ",".join(sorted(sig.split(","), key=int))
-
-
-def _sqlite_part(conn: Connection, sig_sql: str, grouped_sql: str) -> list[tuple[Any, ...]]:
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.progress_sig")
-    conn.exec_driver_sql("CREATE TEMP TABLE progress_sig (enterprise_id INTEGER PRIMARY KEY, sig TEXT)")
-    conn.exec_driver_sql(f"INSERT INTO temp.progress_sig {sig_sql}")
-    rows = [tuple(r) for r in conn.exec_driver_sql(grouped_sql).all()]
-    conn.exec_driver_sql("DROP TABLE temp.progress_sig")
-    return rows
-
-
-def _sqlite_parallel(session: Session, metric: str, years: list[int], chain_ids: list[int], parts: int):
-    """Split the enterprise-id range over `parts` connections run in threads (SQLite is single-core
-    per connection; the sqlite3 driver releases the GIL while a statement runs)."""
-    lo, hi = session.execute(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
-    if lo is None:
-        return []
-    step = (hi - lo) // parts + 1
-    bounds = [(lo + i * step, min(hi, lo + (i + 1) * step - 1)) for i in range(parts)]
-    engine = session.get_bind()
-
-    def run(bound: tuple[int, int]) -> list[tuple[Any, ...]]:
-        sig_sql, grouped_sql = _sql("sqlite", metric, years, chain_ids, bound)
-        with engine.connect() as conn:  # type: ignore[union-attr]
-            rows = _sqlite_part(conn, sig_sql, grouped_sql)
-            conn.rollback()
-            return rows
-
-    with ThreadPoolExecutor(max_workers=parts) as pool:
-        return [row for rows in pool.map(run, bounds) for row in rows]
-
-
-def load_groups(
-    session: Session, metric: str, years: list[int], chain_ids: list[int], parts: int | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(groups, members): per (signature, mask) counts and yearly sums in 万元; members per signature.
-
-    On a file SQLite database with more than PARALLEL_MIN_ENTERPRISES enterprises the pass is split
-    over one connection per core (`parts` forces a number, for tests and benchmarks).
-    """
-    cols = ["sig", "mask", "n", *[f"v{y}" for y in years]]
-    if not chain_ids:
-        return pd.DataFrame(columns=cols), pd.DataFrame(columns=["sig", "members"])
-    bind = session.get_bind()
-    dialect = bind.dialect.name
-    if dialect == "sqlite":
-        if parts is None:
-            file_db = bool(bind.url.database) and bind.url.database != ":memory:"  # type: ignore[union-attr]
-            many = file_db and (session.scalar(select(func.max(Enterprise.id))) or 0) > PARALLEL_MIN_ENTERPRISES
-            parts = min(os.cpu_count() or 1, MAX_PARTS) if many else 1
-        if parts > 1:
-            rows = _sqlite_parallel(session, metric, years, chain_ids, parts)
-        else:
-            sig_sql, grouped_sql = _sql(dialect, metric, years, chain_ids)
-            rows = _sqlite_part(session.connection(), sig_sql, grouped_sql)
-    else:
-        # For this transaction only. JIT compiling costs ~0.8 s and saves nothing here. Both per-firm
-        # aggregates stream out of the covering indexes in enterprise order, so a merge join keeps the
-        # pass streaming (a hash join of ~1M firms spills). The final grouping is ~1 row per 20 firms
-        # but the planner overestimates it wildly; 32 MB keeps it in memory. A larger work_mem makes
-        # the planner hash-aggregate 5M financial rows instead, which is several times slower.
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL enable_hashjoin = off"))
-        session.execute(text("SET LOCAL work_mem = '32MB'"))
-        rows = [tuple(r) for r in session.execute(text(_sql(dialect, metric, years, chain_ids)[1])).all()]
-    table = pd.DataFrame(rows, columns=cols)
-    table["sig"] = table["sig"].map(_norm_sig)
-    value_cols = [f"v{y}" for y in years]
-    table[value_cols] = table[value_cols].astype(float)
-    table = table.groupby(["sig", "mask"], as_index=False).sum()
-    # With as_index=False the per-group sum is a DataFrame (sig, n); the stubs type it as a Series.
-    members = cast(pd.DataFrame, table.groupby("sig", as_index=False)["n"].sum()).rename(columns={"n": "members"})
-    groups = table[table["mask"] != 0].reset_index(drop=True)
-    return groups, members
-
-
-def _units_of(sig: str, structure: Structure) -> list[tuple[str, int]]:
-    nodes = [int(s) for s in sig.split(",") if int(s) in structure.node_chain]
-    chains = {structure.node_chain[n] for n in nodes}
-    ecos = {structure.chain_eco[c] for c in chains}
-    units = [("node", n) for n in nodes] + [("chain", c) for c in sorted(chains)]
-    return units + [("ecosystem", e) for e in sorted(ecos)] + ([PROGRAM_KEY] if nodes else [])
+    first = next((y for y in years if reported(y)), None)
+    if first is None:
+        return None
+    last = next(y for y in reversed(years) if reported(y))
+    return first, last
 
 
 OUT_COLS = (
@@ -211,38 +95,147 @@ OUT_COLS = (
 COUNT_COLS = ("reporting", "cont_n", "entrants_n", "exits_n")
 
 
-def _explode(sigs: list[str], sig_units: dict[str, list[tuple[str, int]]], units: dict[tuple[str, int], int]):  # type: ignore[no-untyped-def]
-    """(row index, unit index) pairs: each group credited once to each of its units."""
-    rows, idx = [], []
-    for i, sig in enumerate(sigs):
-        for unit in sig_units[sig]:
-            rows.append(i)
-            idx.append(units.setdefault(unit, len(units)))
-    return np.array(rows, dtype=np.int64), np.array(idx, dtype=np.int64)
+def _units(structure: Structure) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray, np.ndarray]:
+    """All units (nodes first, in node-id order) and, per node, its node/chain/ecosystem unit index."""
+    node_ids = sorted(structure.node_chain)
+    chains = sorted(structure.chain_eco)
+    ecos = sorted(set(structure.chain_eco.values()))
+    units = [("node", n) for n in node_ids] + [("chain", c) for c in chains] + [("ecosystem", e) for e in ecos]
+    index = {u: i for i, u in enumerate(units)}
+    chain_of = np.array([index[("chain", structure.node_chain[n])] for n in node_ids], dtype=np.int64)
+    eco_of = np.array([index[("ecosystem", structure.chain_eco[structure.node_chain[n]])] for n in node_ids])
+    return [*units, PROGRAM_KEY], np.array(node_ids, dtype=np.int64), chain_of, eco_of.astype(np.int64)
 
 
-def unit_year_table(
-    groups: pd.DataFrame, members: pd.DataFrame, structure: Structure, years: list[int]
-) -> pd.DataFrame:
+def _index(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct ids ascending, a lookup id → position or -1) for non-negative integer ids.
+
+    A dense table when ids are dense (primary keys usually are); np.unique otherwise.
+    """
+    top = int(ids.max()) + 1 if len(ids) else 0
+    if top <= 8 * len(ids) + 1024:
+        present = np.zeros(top, dtype=bool)
+        present[ids] = True
+        distinct = np.flatnonzero(present)
+        table = np.cumsum(present, dtype=np.int64) - 1
+        table[~present] = -1
+    else:
+        distinct = np.unique(ids)
+        table = np.full(top, -1, dtype=np.int64)  # still dense over `top`; only for odd id ranges
+        table[distinct] = np.arange(len(distinct))
+    return distinct, table
+
+
+def _lookup(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    pos = np.full(len(ids), -1, dtype=np.int64)
+    inside = ids < len(table)
+    pos[inside] = table[ids[inside]]
+    return pos
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    keys = np.sort(keys)
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
+def _firm_values(inputs: Inputs, table: np.ndarray, n_firms: int, n_years: int) -> tuple[np.ndarray, np.ndarray]:
+    """(values, mask): (years × firms) figures of the counted firms (0 where not reported) and
+    each firm's reporting mask (bit y set when it reported in year y of the window)."""
+    pos = _lookup(table, inputs.figure_eid)
+    ok = pos >= 0
+    pos = pos[ok]
+    values = np.zeros(n_years * n_firms)
+    if inputs.year_index is None:  # per-enterprise pivot, NaN = not reported
+        table, mask = values.reshape(n_years, n_firms), np.zeros(n_firms, dtype=np.int64)
+        for y in range(n_years):
+            column = inputs.values[y][ok]
+            reported = ~np.isnan(column)
+            table[y][pos] = np.where(reported, column, 0.0)
+            mask[pos] |= reported.astype(np.int64) << y
+        return table, mask
+    year = inputs.year_index[ok]  # raw rows; (enterprise, year) is unique
+    values[year * n_firms + pos] = inputs.values[ok]
+    bits = np.left_shift(1, year).astype(np.float64)  # exact: sums of distinct powers of two < 2^53
+    mask = np.bincount(pos, weights=bits, minlength=n_firms).astype(np.int64)
+    return values.reshape(n_years, n_firms), mask
+
+
+def _sum_by(key: np.ndarray, columns: list[np.ndarray | None], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct keys, per-key sums of each column); column 0 counts (None = count the rows).
+
+    bincount over the dense key space [0, size) when it is small, np.unique otherwise.
+    """
+    if size <= MAX_DENSE_KEYS:
+        sums = np.stack([np.bincount(key, weights=c, minlength=size) for c in columns])
+        present = np.flatnonzero(sums[0])
+        return present, sums[:, present]
+    keys, inverse = np.unique(key, return_inverse=True)
+    return keys, np.stack([np.bincount(inverse, weights=c, minlength=len(keys)) for c in columns])
+
+
+def group_table(inputs: Inputs, structure: Structure, n_years: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """(groups, members): per (unit, mask) the firm count `n` and yearly sums `v0…`; members per unit.
+
+    Every counted firm is credited once to each node it is in, each distinct chain and ecosystem
+    of those nodes, and the program (mask 0 = no figure in the window; kept out of `groups`).
+    Most firms are in one node: they are summed per (node, mask) once and those sums rolled up to
+    chains, ecosystems and the program; firms in several nodes get one (unit, firm) pair per
+    distinct unit.
+    """
+    units, node_ids, chain_of, eco_of = _units(structure)
+    program_of = np.full(len(node_ids), len(units) - 1, dtype=np.int64)
+    node = np.searchsorted(node_ids, inputs.member_node)
+    keep = node_ids[np.minimum(node, len(node_ids) - 1)] == inputs.member_node if len(node_ids) else node < 0
+    node = node[keep]  # memberships of nodes of the program's chains only
+    firms, table = _index(inputs.member_eid[keep])
+    firm = table[inputs.member_eid[keep]]
+    n_firms = len(firms)
+    values, mask = _firm_values(inputs, table, n_firms, n_years)
+    size = len(units) << n_years
+
+    def per_firm(unit: np.ndarray, firm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        key = (unit << n_years) | mask[firm]
+        return _sum_by(key, [None, *(values[y][firm] for y in range(n_years))], size)
+
+    single = np.bincount(firm, minlength=n_firms)[firm] == 1
+    keys, sums = per_firm(node[single], firm[single])
+    parts = [(keys, sums)]
+    node_unit, node_mask = keys >> n_years, keys & ((1 << n_years) - 1)
+    for level in (chain_of, eco_of, program_of):
+        parts.append(_sum_by((level[node_unit] << n_years) | node_mask, list(sums), size))
+    multi_node, multi_firm = node[~single], firm[~single]
+    pair_unit, pair_firm = [multi_node], [multi_firm]
+    for level in (chain_of, eco_of, program_of):
+        key = _distinct(level[multi_node] * n_firms + multi_firm)
+        pair_unit.append(key // n_firms)
+        pair_firm.append(key % n_firms)
+    parts.append(per_firm(np.concatenate(pair_unit), np.concatenate(pair_firm)))
+    keys, sums = _sum_by(
+        np.concatenate([k for k, _ in parts]),
+        [np.concatenate([s[i] for _, s in parts]) for i in range(n_years + 1)],
+        size,
+    )
+    members = np.bincount(keys >> n_years, weights=sums[0], minlength=len(units)).round().astype(np.int64)
+    groups = pd.DataFrame({"unit": keys >> n_years, "mask": keys & ((1 << n_years) - 1), "n": sums[0].round()})
+    for y in range(n_years):
+        groups[f"v{y}"] = sums[y + 1]
+    return groups[groups["mask"] != 0].reset_index(drop=True), members
+
+
+def unit_year_table(groups: pd.DataFrame, members: np.ndarray, structure: Structure, years: list[int]) -> pd.DataFrame:
     """Per unit (kind, id) and year: total, reporting, continuing, entrant and exit sums (万元)."""
-    if groups.empty and members.empty:
-        return pd.DataFrame(columns=list(OUT_COLS))
-    sig_units = {s: _units_of(s, structure) for s in set(groups["sig"]) | set(members["sig"])}
-    units: dict[tuple[str, int], int] = {}
-    m_rows, m_idx = _explode(list(members["sig"]), sig_units, units)
-    g_rows, g_idx = _explode(list(groups["sig"]), sig_units, units)
+    units = _units(structure)[0]
     size = len(units)
-    member_counts = np.bincount(m_idx, weights=members["members"].to_numpy(dtype=float)[m_rows], minlength=size)
-    mask = groups["mask"].to_numpy(dtype=np.int64)[g_rows]
-    n = groups["n"].to_numpy(dtype=float)[g_rows]
-    values = {y: groups[f"v{y}"].fillna(0.0).to_numpy(dtype=float)[g_rows] for y in years}
-    y0 = years[0]
+    g_idx = groups["unit"].to_numpy(dtype=np.int64)
+    mask = groups["mask"].to_numpy(dtype=np.int64)
+    n = groups["n"].to_numpy(dtype=float)
+    values = [groups[f"v{i}"].to_numpy(dtype=float) for i in range(len(years))]
     out: dict[str, list[np.ndarray]] = {c: [] for c in OUT_COLS}
-    for y in years:
-        bit = (mask >> (y - y0)) & 1 == 1
-        prev = ((mask >> (y - 1 - y0)) & 1 == 1) if y > y0 else np.zeros_like(bit)
-        cur_v = values[y]
-        prev_v = values[y - 1] if y > y0 else np.zeros_like(cur_v)
+    for i, y in enumerate(years):
+        bit = (mask >> i) & 1 == 1
+        prev = ((mask >> (i - 1)) & 1 == 1) if i > 0 else np.zeros_like(bit)
+        cur_v = values[i]
+        prev_v = values[i - 1] if i > 0 else np.zeros_like(cur_v)
         parts = {
             "total": np.where(bit, cur_v, 0.0),
             "reporting": np.where(bit, n, 0.0),
@@ -256,12 +249,27 @@ def unit_year_table(
         }
         for col, weights in parts.items():
             out[col].append(np.bincount(g_idx, weights=weights, minlength=size))
-        out["members"].append(member_counts)
+        out["members"].append(members.astype(float))
         out["year"].append(np.full(size, y))
-    keys = list(units)
     table = pd.DataFrame({c: np.concatenate(v) for c, v in out.items() if v})
-    table.insert(0, "id", [k[1] for k in keys] * len(years))
-    table.insert(0, "kind", [k[0] for k in keys] * len(years))
+    table.insert(0, "id", [k[1] for k in units] * len(years))
+    table.insert(0, "kind", [k[0] for k in units] * len(years))
     for col in (*COUNT_COLS, "members", "year", "id"):
         table[col] = table[col].round().astype(int)
-    return table[list(OUT_COLS)]
+    return table[table["members"] > 0][list(OUT_COLS)].reset_index(drop=True)
+
+
+def unit_table(
+    session: Session,
+    structure: Structure,
+    metric: str,
+    years: list[int],
+    reader: str = "auto",
+    parts: int | None = None,
+) -> pd.DataFrame:
+    """The unit-year table of `metric` over `years` (the whole accounting; see the module docstring)."""
+    if not structure.chain_eco or not years:
+        return pd.DataFrame(columns=list(OUT_COLS))
+    inputs = read_inputs(session, metric, years, sorted(structure.chain_eco), reader, parts)
+    groups, members = group_table(inputs, structure, len(years))
+    return unit_year_table(groups, members, structure, years)

@@ -8,6 +8,7 @@ stand and will we make it" for every ecosystem, chain and tier. Results are cach
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -43,7 +44,13 @@ def _program(session: Session) -> tuple[ProgramRow, Program]:
             "数据库中没有当前方案，请先运行 chainlead program load",
             "no active program in the database; run `chainlead program load` first",
         )
-    return row, parse_program(row.source_toml, f"db:{row.name}").program
+    return row, _parsed(row.source_toml, f"db:{row.name}")
+
+
+@lru_cache(maxsize=8)
+def _parsed(source_toml: str, name: str) -> Program:
+    """The program of a stored revision, parsed once per process (read-only here)."""
+    return parse_program(source_toml, name).program
 
 
 def _metric(row: ProgramRow, metric: str | None) -> str:
@@ -65,8 +72,7 @@ def unit_table(session: Session, row: ProgramRow, metric: str) -> tuple[accounti
         if span is None:
             return {"years": [], "rows": []}
         years = list(range(max(span[0], row.target_year - YEAR_WINDOW), span[1] + 1))
-        groups, members = accounting.load_groups(session, metric, years, sorted(structure.chain_eco))
-        table = accounting.unit_year_table(groups, members, structure, years)
+        table = accounting.unit_table(session, structure, metric, years)
         return {"years": years, "rows": table.to_dict(orient="records")}
 
     payload, _ = cached(session, f"progress.table:{row.id}:{metric}", compute)

@@ -1,0 +1,197 @@
+"""Reading the inputs of scale accounting as arrays (读取): counted memberships and yearly figures.
+
+Two readers give the same arrays:
+
+- ``arrow`` — connectorx runs the queries over its own connections, split by enterprise-id range
+  and in parallel, straight into Arrow (no Python object per row; progress/arrowread.py — in a
+  child process for SQLite). SQLite returns the raw (enterprise, year, value) rows, which it
+  scans fastest; PostgreSQL pivots the years per enterprise itself (``FILTER``), which sends 5×
+  fewer rows.
+- ``session`` — the session's own connection: any database, and it sees the session's
+  uncommitted writes.
+
+``auto`` takes ``arrow`` for a file SQLite or a PostgreSQL database of at least
+ARROW_MIN_ENTERPRISES enterprises when the session has written nothing yet (another connection
+would not see those writes), ``session`` otherwise.
+Both read the latest committed data, never data older than the data versions the result cache
+checked before computing (progress/cache.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+import pyarrow as pa
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from chainlead.db.models import Enterprise
+
+COUNTED_STATUSES = ("confirmed", "applied")
+ARROW_MIN_ENTERPRISES = 50_000  # below this the session reads as fast (no process or pool to start)
+PARALLEL_MIN_ENTERPRISES = 100_000  # below this one query is as fast as several
+MAX_PARTS = 4
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Counted memberships (one row each) and yearly figures of the metric.
+
+    ``values`` is either 1-D with ``year_index`` (raw enterprise-year rows) or 2-D (one row per
+    year, one column per enterprise, NaN = not reported) with ``year_index`` None.
+    """
+
+    member_eid: np.ndarray
+    member_node: np.ndarray
+    figure_eid: np.ndarray
+    year_index: np.ndarray | None
+    values: np.ndarray
+
+
+def _memberships_sql(chain_ids: list[int], sqlite: bool) -> str:
+    plus = "+" if sqlite else ""  # SQLite: scan the table, not ix_membership_chain_status
+    statuses = ",".join(f"'{s}'" for s in COUNTED_STATUSES)
+    chains = ",".join(str(int(c)) for c in chain_ids)
+    return (
+        f"SELECT enterprise_id, node_id FROM chain_membership "
+        f"WHERE {plus}status IN ({statuses}) AND {plus}chain_id IN ({chains})"
+    )
+
+
+def _figures_sql(metric: str, years: list[int], sqlite: bool, ids: tuple[int, int] | None) -> str:
+    """Raw rows (SQLite) or the per-enterprise pivot (PostgreSQL); `metric` is a checked name."""
+    where = f"year BETWEEN {years[0]} AND {years[-1]} AND {metric} IS NOT NULL"
+    if ids is not None:
+        where += f" AND enterprise_id BETWEEN {int(ids[0])} AND {int(ids[1])}"
+    if sqlite:  # the covering index of migration 0002, in enterprise order
+        return (
+            f"SELECT enterprise_id, year - {years[0]} AS y, {metric} AS v "
+            f"FROM enterprise_financial INDEXED BY ix_financial_progress WHERE {where.replace('year B', '+year B')}"
+        )
+    pivot = ", ".join(f"SUM({metric}) FILTER (WHERE year = {y}) AS v{y}" for y in years)
+    return f"SELECT enterprise_id, {pivot} FROM enterprise_financial WHERE {where} GROUP BY enterprise_id"
+
+
+def _inputs(member: pa.Table | list, figures: pa.Table | list, years: list[int], pivot: bool) -> Inputs:
+    if isinstance(member, pa.Table):
+        m_eid, m_node = (member.column(i).to_numpy().astype(np.int64) for i in range(2))
+    else:
+        arr = np.array(member, dtype=np.int64).reshape(-1, 2)
+        m_eid, m_node = arr[:, 0], arr[:, 1]
+    if isinstance(figures, pa.Table):
+        f_eid = figures.column(0).to_numpy().astype(np.int64)
+        cols = [c.to_numpy(zero_copy_only=False).astype(np.float64) for c in figures.columns[1:]]
+        if pivot:  # nulls arrive as NaN
+            return Inputs(m_eid, m_node, f_eid, None, np.vstack(cols) if cols else np.empty((len(years), 0)))
+        return Inputs(m_eid, m_node, f_eid, cols[0].astype(np.int64), cols[1])
+    rows = np.array(figures, dtype=np.float64).reshape(-1, 3)
+    return Inputs(m_eid, m_node, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64) - years[0], rows[:, 2])
+
+
+def read_session(session: Session, metric: str, years: list[int], chain_ids: list[int]) -> Inputs:
+    """Both inputs over the session's connection (raw rows on every back-end)."""
+    member = session.execute(text(_memberships_sql(chain_ids, False))).all()
+    figures = session.execute(
+        text(
+            f"SELECT enterprise_id, year, {metric} FROM enterprise_financial "
+            f"WHERE year BETWEEN {years[0]} AND {years[-1]} AND {metric} IS NOT NULL"
+        )
+    ).all()
+    return _inputs(member, figures, years, pivot=False)
+
+
+def arrow_url(session: Session) -> str | None:
+    """The connectorx URL of the session's database, or None when only the session can read it."""
+    url = session.get_bind().url  # type: ignore[union-attr]
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+            return None
+        return "sqlite://" + quote(str(Path(url.database).resolve()))
+    if url.get_backend_name() == "postgresql":
+        rendered = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return rendered + ("&" if "?" in rendered else "?") + "options=-c%20jit%3Doff"
+    return None
+
+
+def has_written(session: Session) -> bool:
+    """True when the session's transaction holds writes another connection cannot see yet."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":  # pysqlite opens a transaction only for a write
+        return bool(getattr(conn.connection.dbapi_connection, "in_transaction", True))
+    return session.execute(text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")).scalar_one() is True
+
+
+def _fetch_sqlite(url: str, member_sql: str, figure_sqls: list[str], years: list[int]) -> Inputs:
+    """connectorx in a child process (see progress/arrowread.py: never two SQLites in one process)."""
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(prefix="chainlead-", dir=shm if os.access(shm, os.W_OK) else None) as tmp:
+        job = json.dumps({"url": url, "member_sql": member_sql, "figure_sqls": figure_sqls})
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("arrowread.py")), tmp],
+            input=job,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "arrowread failed")
+        tables = [pa.ipc.open_file(pa.memory_map(f"{tmp}/{name}.arrow")).read_all() for name in ("members", "figures")]
+        return _inputs(tables[0], tables[1], years, pivot=False)  # copies out of the mapped files
+
+
+def read_arrow(
+    session: Session, url: str, metric: str, years: list[int], chain_ids: list[int], parts: int | None = None
+) -> Inputs:
+    """Both inputs through connectorx, the figures in `parts` enterprise-id ranges at once."""
+    sqlite = url.startswith("sqlite")
+    lo, hi = session.execute(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
+    lo, hi = int(lo or 0), int(hi or 0)
+    if parts is None:
+        parts = min(os.cpu_count() or 1, MAX_PARTS) if hi - lo >= PARALLEL_MIN_ENTERPRISES else 1
+    step = (hi - lo) // parts + 1
+    queries = [_figures_sql(metric, years, sqlite, (lo + i * step, lo + (i + 1) * step - 1)) for i in range(parts)]
+    member_sql = _memberships_sql(chain_ids, sqlite)
+    if sqlite:
+        return _fetch_sqlite(url, member_sql, queries, years)
+    from chainlead.progress.arrowread import fetch  # connectorx: native, loaded only to recompute
+
+    members, figures = fetch(url, member_sql, queries)
+    return _inputs(members, figures, years, pivot=True)
+
+
+def read_inputs(
+    session: Session,
+    metric: str,
+    years: list[int],
+    chain_ids: list[int],
+    reader: str = "auto",
+    parts: int | None = None,
+) -> Inputs:
+    """Counted memberships and the metric's figures for `years` (see the module docstring)."""
+    url = arrow_url(session) if reader != "session" else None
+    if reader == "arrow" and url is None:
+        raise ValueError("this database can only be read through the session")
+    if url is not None and reader == "auto":
+        lo, hi = session.execute(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
+        if (hi or 0) - (lo or 0) < ARROW_MIN_ENTERPRISES or has_written(session):
+            url = None
+    if url is not None:
+        try:
+            return read_arrow(session, url, metric, years, chain_ids, parts)
+        except Exception as exc:  # e.g. a connection option connectorx does not know
+            if reader == "arrow":
+                raise
+            log.warning("progress: connectorx could not read the database (%s); reading through the session", exc)
+    return read_session(session, metric, years, chain_ids)
