@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import ChainMembership, Enterprise, utcnow
+from chainlead.db.models import ChainMembership, Enterprise, table_of, utcnow
 from chainlead.mapping.predict import Mapper
 from chainlead.mapping.text import EnterpriseText
 
@@ -109,22 +109,36 @@ def _write(
     user: str,
 ) -> None:
     lo, hi = batch[0][0], batch[-1][0]
-    session.execute(
-        delete(ChainMembership)
-        .where(ChainMembership.enterprise_id.between(lo, hi))
-        .where(ChainMembership.source.in_(AUTOMATIC), ChainMembership.chain_id.in_(chain_ids))
-        .execution_options(synchronize_session=False)
-    )
+    # One range query on enterprise_id, filtered here: with the chain filter in SQL, SQLite picks
+    # the (chain_id, status) index and scans every membership of the chain for each chunk.
+    chains = set(chain_ids)
+    automatic: list[int] = []
     decided_nodes: set[tuple[int, int]] = set()
     decided_chains: set[tuple[int, int]] = set()
-    for ent_id, node_id, chain_id, status in session.execute(
-        select(ChainMembership.enterprise_id, ChainMembership.node_id, ChainMembership.chain_id, ChainMembership.status)
-        .where(ChainMembership.enterprise_id.between(lo, hi))
-        .where(ChainMembership.source.in_(HUMAN), ChainMembership.chain_id.in_(chain_ids))
+    for mid, ent_id, node_id, chain_id, source, status in session.execute(
+        select(
+            ChainMembership.id,
+            ChainMembership.enterprise_id,
+            ChainMembership.node_id,
+            ChainMembership.chain_id,
+            ChainMembership.source,
+            ChainMembership.status,
+        ).where(ChainMembership.enterprise_id.between(lo, hi))
     ):
-        decided_nodes.add((ent_id, node_id))
-        if status == "confirmed":
-            decided_chains.add((ent_id, chain_id))
+        if chain_id not in chains:
+            continue
+        if source in AUTOMATIC:
+            automatic.append(mid)
+        elif source in HUMAN:
+            decided_nodes.add((ent_id, node_id))
+            if status == "confirmed":
+                decided_chains.add((ent_id, chain_id))
+    for start in range(0, len(automatic), 5000):
+        session.execute(
+            delete(ChainMembership)
+            .where(ChainMembership.id.in_(automatic[start : start + 5000]))
+            .execution_options(synchronize_session=False)
+        )
     rows = []
     now = utcnow()
     for r, suggestions in zip(batch, results, strict=True):
@@ -159,5 +173,5 @@ def _write(
                 }
             )
     if rows:
-        session.execute(insert(ChainMembership), rows)
+        session.connection().execute(insert(table_of(ChainMembership)), rows)  # Core: no ORM bookkeeping
     report.enterprises += len(batch)
