@@ -111,9 +111,9 @@ def app_from_env() -> FastAPI:
     """The app for `chainlead serve --workers N` (uvicorn factory; settings from the environment)."""
     import os
 
-    # Several workers share one listening socket; libuv (uvloop) would let the first worker to wake
-    # accept every pending connection, so a burst of keep-alive clients could all land on one
-    # process. Accepting one connection at a time spreads them over the workers.
+    # Several workers share one listening socket; libuv (uvloop) lets the first worker to wake accept
+    # every pending connection, so a burst of keep-alive clients tends to land on one process.
+    # Accepting one connection at a time makes that less likely (bench/web_load.py shows the split).
     os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     return create_app(os.environ.get("CHAINLEAD_WEB_DB"), root_path=os.environ.get("CHAINLEAD_WEB_ROOT_PATH", ""))
 
