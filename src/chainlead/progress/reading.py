@@ -138,8 +138,9 @@ def _fetch_sqlite(url: str, member_sql: str, figure_sqls: list[str], years: list
     shm = Path("/dev/shm")
     with tempfile.TemporaryDirectory(prefix="chainlead-", dir=shm if os.access(shm, os.W_OK) else None) as tmp:
         job = json.dumps({"url": url, "member_sql": member_sql, "figure_sqls": figure_sqls})
-        done = subprocess.run(
-            [sys.executable, str(Path(__file__).with_name("arrowread.py")), tmp],
+        script = str(Path(__file__).with_name("arrowread.py"))
+        done = subprocess.run(  # -P: the script's folder stays off sys.path (no module shadowing)
+            [sys.executable, "-P", script, tmp],
             input=job,
             capture_output=True,
             text=True,
