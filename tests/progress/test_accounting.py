@@ -114,12 +114,12 @@ def test_output_value_metric_and_targets(db_url: str) -> None:
     assert chain["status"] in {"on_track", "at_risk", "off_track"}
 
 
-def _table(s, reader: str, parts: int | None = None) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _table(s, reader: str, parts: int | None = None, arrow_min: int = 0) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     from chainlead.progress import accounting
 
     prog_id = s.execute(text("SELECT id FROM program WHERE is_active")).scalar_one()
     structure = accounting.load_structure(s, prog_id)
-    table = accounting.unit_table(s, structure, "revenue_wan", [2021, 2022, 2023], reader, parts)
+    table = accounting.unit_table(s, structure, "revenue_wan", [2021, 2022, 2023], reader, parts, arrow_min)
     return table.sort_values(["kind", "id", "year"]).reset_index(drop=True)
 
 
@@ -140,10 +140,15 @@ def test_readers_and_split_reads_agree(db_url: str) -> None:
 
 
 def test_uncommitted_writes_are_counted(db_url: str) -> None:
-    """A session that has written reads through its own connection, so it counts its own writes."""
+    """A session that has written reads through its own connection, so it counts its own writes
+    (connectorx's connections would not see them); "auto" would read with connectorx otherwise."""
     from chainlead.progress.reading import has_written
 
     ids = load_fixture(db_url)
+
+    def total_2023(table: pd.DataFrame) -> float:
+        return float(table.query("kind == 'program' and year == 2023")["total"].item())
+
     with session_scope(db_url) as s:
         assert not has_written(s)
         s.execute(
@@ -151,7 +156,8 @@ def test_uncommitted_writes_are_counted(db_url: str) -> None:
             {"a": ids["A"]},
         )
         assert has_written(s)
-        program = _table(s, "auto")
+        assert total_2023(_table(s, "arrow")) == pytest.approx(241)  # other connections: not yet
+        assert total_2023(_table(s, "auto")) == pytest.approx(241 + 1000)  # its own write
         s.rollback()
-        assert _table(s, "auto").query("kind == 'program' and year == 2023")["total"].item() == pytest.approx(241)
-    assert program.query("kind == 'program' and year == 2023")["total"].item() == pytest.approx(241 + 1000)
+        assert not has_written(s)
+        assert total_2023(_table(s, "auto")) == pytest.approx(241)

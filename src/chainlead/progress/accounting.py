@@ -21,7 +21,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from chainlead.db.models import ChainNodeRow, ChainRow, EcosystemRow, EnterpriseFinancial
-from chainlead.progress.reading import COUNTED_STATUSES, Inputs, read_inputs
+from chainlead.progress.reading import ARROW_MIN_ENTERPRISES, COUNTED_STATUSES, Inputs, read_inputs
 
 __all__ = ["COUNTED_STATUSES", "PROGRAM_KEY", "WAN_PER_YI", "load_structure", "unit_table", "year_range"]
 
@@ -266,10 +266,12 @@ def unit_table(
     years: list[int],
     reader: str = "auto",
     parts: int | None = None,
+    arrow_min: int = ARROW_MIN_ENTERPRISES,
 ) -> pd.DataFrame:
-    """The unit-year table of `metric` over `years` (the whole accounting; see the module docstring)."""
+    """The unit-year table of `metric` over `years` (the whole accounting; see the module docstring;
+    the last three arguments are those of reading.read_inputs)."""
     if not structure.chain_eco or not years:
         return pd.DataFrame(columns=list(OUT_COLS))
-    inputs = read_inputs(session, metric, years, sorted(structure.chain_eco), reader, parts)
+    inputs = read_inputs(session, metric, years, sorted(structure.chain_eco), reader, parts, arrow_min)
     groups, members = group_table(inputs, structure, len(years))
     return unit_year_table(groups, members, structure, years)

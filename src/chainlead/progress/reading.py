@@ -179,14 +179,19 @@ def read_inputs(
     chain_ids: list[int],
     reader: str = "auto",
     parts: int | None = None,
+    arrow_min: int = ARROW_MIN_ENTERPRISES,
 ) -> Inputs:
-    """Counted memberships and the metric's figures for `years` (see the module docstring)."""
+    """Counted memberships and the metric's figures for `years` (see the module docstring).
+
+    `reader` "auto" | "arrow" | "session"; `parts` forces the number of id ranges; `arrow_min` is
+    the size from which "auto" reads with connectorx.
+    """
     url = arrow_url(session) if reader != "session" else None
     if reader == "arrow" and url is None:
         raise ValueError("this database can only be read through the session")
     if url is not None and reader == "auto":
         lo, hi = session.execute(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
-        if (hi or 0) - (lo or 0) < ARROW_MIN_ENTERPRISES or has_written(session):
+        if (hi or 0) - (lo or 0) < arrow_min or has_written(session):
             url = None
     if url is not None:
         try:
