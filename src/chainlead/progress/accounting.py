@@ -107,30 +107,24 @@ def _units(structure: Structure) -> tuple[list[tuple[str, int]], np.ndarray, np.
     return [*units, PROGRAM_KEY], np.array(node_ids, dtype=np.int64), chain_of, eco_of.astype(np.int64)
 
 
-def _index(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct ids ascending, a lookup id → position or -1) for non-negative integer ids.
+def _firm_index(member_eid: np.ndarray, figure_eid: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """(n, firm of each membership, firm of each figure row): counted enterprises numbered 0…n−1
+    in id order; figure rows of enterprises that are not counted get n (a spare slot).
 
-    A dense table when ids are dense (primary keys usually are); np.unique otherwise.
+    A lookup table when ids are dense (primary keys usually are), a binary search otherwise.
     """
-    top = int(ids.max()) + 1 if len(ids) else 0
-    if top <= 8 * len(ids) + 1024:
+    top = int(max(member_eid.max(initial=-1), figure_eid.max(initial=-1))) + 1
+    if top <= 8 * (len(member_eid) + len(figure_eid)) + 1024:
         present = np.zeros(top, dtype=bool)
-        present[ids] = True
-        distinct = np.flatnonzero(present)
-        table = np.cumsum(present, dtype=np.int64) - 1
-        table[~present] = -1
-    else:
-        distinct = np.unique(ids)
-        table = np.full(top, -1, dtype=np.int64)  # still dense over `top`; only for odd id ranges
-        table[distinct] = np.arange(len(distinct))
-    return distinct, table
-
-
-def _lookup(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    pos = np.full(len(ids), -1, dtype=np.int64)
-    inside = ids < len(table)
-    pos[inside] = table[ids[inside]]
-    return pos
+        present[member_eid] = True
+        table = np.cumsum(present, dtype=np.int32 if top < 2**31 else np.int64) - 1
+        n = int(table[-1]) + 1 if top else 0
+        table[~present] = n
+        return n, table[member_eid], table[figure_eid]
+    firms = np.unique(member_eid)
+    pos = np.minimum(np.searchsorted(firms, figure_eid), max(len(firms) - 1, 0))
+    pos[firms[pos] != figure_eid] = len(firms)
+    return len(firms), np.searchsorted(firms, member_eid), pos
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
@@ -138,26 +132,24 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
 
-def _firm_values(inputs: Inputs, table: np.ndarray, n_firms: int, n_years: int) -> tuple[np.ndarray, np.ndarray]:
+def _firm_values(inputs: Inputs, firm: np.ndarray, n_firms: int, n_years: int) -> tuple[np.ndarray, np.ndarray]:
     """(values, mask): (years × firms) figures of the counted firms (0 where not reported) and
-    each firm's reporting mask (bit y set when it reported in year y of the window)."""
-    pos = _lookup(table, inputs.figure_eid)
-    ok = pos >= 0
-    pos = pos[ok]
-    values = np.zeros(n_years * n_firms)
+    each firm's reporting mask (bit y set when it reported in year y of the window).
+    `firm` numbers the figure rows (n_firms = not counted, written to a spare column)."""
+    stride = n_firms + 1
+    values = np.zeros((n_years, stride))
     if inputs.year_index is None:  # per-enterprise pivot, NaN = not reported
-        table, mask = values.reshape(n_years, n_firms), np.zeros(n_firms, dtype=np.int64)
+        mask = np.zeros(stride, dtype=np.int64)
         for y in range(n_years):
-            column = inputs.values[y][ok]
-            reported = ~np.isnan(column)
-            table[y][pos] = np.where(reported, column, 0.0)
-            mask[pos] |= reported.astype(np.int64) << y
-        return table, mask
-    year = inputs.year_index[ok]  # raw rows; (enterprise, year) is unique
-    values[year * n_firms + pos] = inputs.values[ok]
-    bits = np.left_shift(1, year).astype(np.float64)  # exact: sums of distinct powers of two < 2^53
-    mask = np.bincount(pos, weights=bits, minlength=n_firms).astype(np.int64)
-    return values.reshape(n_years, n_firms), mask
+            reported = ~np.isnan(inputs.values[y])
+            values[y][firm] = np.where(reported, inputs.values[y], 0.0)
+            mask[firm] |= reported.astype(np.int64) << y
+        return values[:, :n_firms], mask[:n_firms]
+    year = inputs.year_index  # raw rows; (enterprise, year) is unique
+    values.reshape(-1)[year.astype(np.int64) * stride + firm] = inputs.values
+    bits = (2.0 ** np.arange(n_years))[year]  # exact: sums of distinct powers of two < 2^53
+    mask = np.bincount(firm, weights=bits, minlength=stride)[:n_firms].astype(np.int64)
+    return values[:, :n_firms], mask
 
 
 def _sum_by(key: np.ndarray, columns: list[np.ndarray | None], size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -184,13 +176,13 @@ def group_table(inputs: Inputs, structure: Structure, n_years: int) -> tuple[pd.
     """
     units, node_ids, chain_of, eco_of = _units(structure)
     program_of = np.full(len(node_ids), len(units) - 1, dtype=np.int64)
-    node = np.searchsorted(node_ids, inputs.member_node)
-    keep = node_ids[np.minimum(node, len(node_ids) - 1)] == inputs.member_node if len(node_ids) else node < 0
-    node = node[keep]  # memberships of nodes of the program's chains only
-    firms, table = _index(inputs.member_eid[keep])
-    firm = table[inputs.member_eid[keep]]
-    n_firms = len(firms)
-    values, mask = _firm_values(inputs, table, n_firms, n_years)
+    node_of = np.full(int(max(node_ids.max(initial=-1), inputs.member_node.max(initial=-1))) + 1, -1, dtype=np.int64)
+    node_of[node_ids] = np.arange(len(node_ids))
+    node = node_of[inputs.member_node]
+    keep = node >= 0  # memberships of nodes of the program's chains only
+    node = node[keep]
+    n_firms, firm, figure_firm = _firm_index(inputs.member_eid[keep], inputs.figure_eid)
+    values, mask = _firm_values(inputs, figure_firm, n_firms, n_years)
     size = len(units) << n_years
 
     def per_firm(unit: np.ndarray, firm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -82,18 +82,26 @@ def _figures_sql(metric: str, years: list[int], sqlite: bool, ids: tuple[int, in
     return f"SELECT enterprise_id, {pivot} FROM enterprise_financial WHERE {where} GROUP BY enterprise_id"
 
 
+def _array(column: pa.ChunkedArray, dtype: type | None = None) -> np.ndarray:
+    """A numpy copy (never a view of a memory-mapped file); nulls → NaN for floats."""
+    return np.array(column.to_numpy(zero_copy_only=False), dtype=dtype)
+
+
 def _inputs(member: pa.Table | list, figures: pa.Table | list, years: list[int], pivot: bool) -> Inputs:
     if isinstance(member, pa.Table):
-        m_eid, m_node = (member.column(i).to_numpy().astype(np.int64) for i in range(2))
+        m_eid, m_node = (_array(member.column(i), np.int64) for i in range(2))
     else:
         arr = np.array(member, dtype=np.int64).reshape(-1, 2)
         m_eid, m_node = arr[:, 0], arr[:, 1]
-    if isinstance(figures, pa.Table):
-        f_eid = figures.column(0).to_numpy().astype(np.int64)
-        cols = [c.to_numpy(zero_copy_only=False).astype(np.float64) for c in figures.columns[1:]]
-        if pivot:  # nulls arrive as NaN
-            return Inputs(m_eid, m_node, f_eid, None, np.vstack(cols) if cols else np.empty((len(years), 0)))
-        return Inputs(m_eid, m_node, f_eid, cols[0].astype(np.int64), cols[1])
+    if isinstance(figures, pa.Table) and pivot:  # one column per year, nulls → NaN
+        values = [_array(c, np.float64) for c in figures.columns[1:]]
+        matrix = np.vstack(values) if values else np.empty((len(years), 0))
+        return Inputs(m_eid, m_node, _array(figures.column(0), np.int64), None, matrix)
+    if isinstance(figures, pa.Table):  # raw rows, compact integer types kept (arrowread.compact)
+        eid, year = _array(figures.column(0)), _array(figures.column(1))
+        if year.dtype.kind != "i":  # an empty result comes back untyped
+            eid, year = eid.astype(np.int64), year.astype(np.int64)
+        return Inputs(m_eid, m_node, eid, year, _array(figures.column(2), np.float64))
     rows = np.array(figures, dtype=np.float64).reshape(-1, 3)
     return Inputs(m_eid, m_node, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64) - years[0], rows[:, 2])
 
