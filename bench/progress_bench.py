@@ -226,7 +226,9 @@ def run_backend(label: str, url: str, n: int, own: bool, reuse: bool) -> dict[st
 
 
 def status_report_import_warmup(url: str) -> None:
-    """First call pays for imports (statsmodels, scipy); not part of the figure."""
+    """First recompute pays for imports (statsmodels, scipy, connectorx); not part of the figure."""
+    with session_scope(url) as s:
+        clear(s)
     with session_scope(url) as s:
         status_report(s)
 

@@ -133,23 +133,31 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
 
 
 def _firm_values(inputs: Inputs, firm: np.ndarray, n_firms: int, n_years: int) -> tuple[np.ndarray, np.ndarray]:
-    """(values, mask): (years × firms) figures of the counted firms (0 where not reported) and
-    each firm's reporting mask (bit y set when it reported in year y of the window).
-    `firm` numbers the figure rows (n_firms = not counted, written to a spare column)."""
+    """(values, mask): (years × firms+1) figures of the counted firms (0 where not reported) and
+    each firm's reporting mask (bit y set when it reported in year y of the window). `firm`
+    numbers the figure rows; n_firms (not counted) is a spare column, left out of the sums.
+
+    Written to touch little fresh memory: on a VM every new page costs a fault to the host.
+    """
     stride = n_firms + 1
     values = np.zeros((n_years, stride))
+    reported = np.zeros((n_years, stride), dtype=np.uint8)
     if inputs.year_index is None:  # per-enterprise pivot, NaN = not reported
-        mask = np.zeros(stride, dtype=np.int64)
         for y in range(n_years):
-            reported = ~np.isnan(inputs.values[y])
-            values[y][firm] = np.where(reported, inputs.values[y], 0.0)
-            mask[firm] |= reported.astype(np.int64) << y
-        return values[:, :n_firms], mask[:n_firms]
-    year = inputs.year_index  # raw rows; (enterprise, year) is unique
-    values.reshape(-1)[year.astype(np.int64) * stride + firm] = inputs.values
-    bits = (2.0 ** np.arange(n_years))[year]  # exact: sums of distinct powers of two < 2^53
-    mask = np.bincount(firm, weights=bits, minlength=stride)[:n_firms].astype(np.int64)
-    return values[:, :n_firms], mask
+            seen = ~np.isnan(inputs.values[y])
+            values[y][firm] = np.where(seen, inputs.values[y], 0.0)
+            reported[y][firm] = seen
+    else:  # raw rows; (enterprise, year) is unique
+        flat: np.ndarray = inputs.year_index.astype(np.int64 if n_years * stride >= 2**31 else np.int32)
+        np.multiply(flat, stride, out=flat)
+        np.add(flat, firm, out=flat, casting="unsafe")  # in place: no further 5 M-row temporaries
+        values.reshape(-1)[flat] = inputs.values
+        reported.reshape(-1)[flat] = 1
+    mask = np.zeros(stride, dtype=np.int64)
+    for y in range(n_years):
+        mask |= reported[y].astype(np.int64) << y
+    mask[n_firms] = 0
+    return values, mask
 
 
 def _sum_by(key: np.ndarray, columns: list[np.ndarray | None], size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -185,23 +193,28 @@ def group_table(inputs: Inputs, structure: Structure, n_years: int) -> tuple[pd.
     values, mask = _firm_values(inputs, figure_firm, n_firms, n_years)
     size = len(units) << n_years
 
-    def per_firm(unit: np.ndarray, firm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        key = (unit << n_years) | mask[firm]
-        return _sum_by(key, [None, *(values[y][firm] for y in range(n_years))], size)
+    # firms in one node: summed per (node, mask) straight from the per-firm arrays (no gather)
+    count = np.bincount(firm, minlength=n_firms + 1)
+    single = count[firm] == 1
+    key = np.full(n_firms + 1, size, dtype=np.int64)  # `size` = not summed here
+    key[firm[single]] = (node[single] << n_years) | mask[firm[single]]
+    keys, sums = _sum_by(key, [None, *values], size + 1)
+    keep_keys = keys < size
+    parts = [(keys[keep_keys], sums[:, keep_keys])]
+    node_unit, node_mask = parts[0][0] >> n_years, parts[0][0] & ((1 << n_years) - 1)
+    for level in (chain_of, eco_of, program_of):  # … and rolled up
+        parts.append(_sum_by((level[node_unit] << n_years) | node_mask, list(parts[0][1]), size))
 
-    single = np.bincount(firm, minlength=n_firms)[firm] == 1
-    keys, sums = per_firm(node[single], firm[single])
-    parts = [(keys, sums)]
-    node_unit, node_mask = keys >> n_years, keys & ((1 << n_years) - 1)
-    for level in (chain_of, eco_of, program_of):
-        parts.append(_sum_by((level[node_unit] << n_years) | node_mask, list(sums), size))
+    # firms in several nodes: one (unit, firm) pair per distinct unit
     multi_node, multi_firm = node[~single], firm[~single]
     pair_unit, pair_firm = [multi_node], [multi_firm]
     for level in (chain_of, eco_of, program_of):
-        key = _distinct(level[multi_node] * n_firms + multi_firm)
-        pair_unit.append(key // n_firms)
-        pair_firm.append(key % n_firms)
-    parts.append(per_firm(np.concatenate(pair_unit), np.concatenate(pair_firm)))
+        pairs = _distinct(level[multi_node] * n_firms + multi_firm)
+        pair_unit.append(pairs // n_firms)
+        pair_firm.append(pairs % n_firms)
+    unit, pair = np.concatenate(pair_unit), np.concatenate(pair_firm)
+    parts.append(_sum_by((unit << n_years) | mask[pair], [None, *(v[pair] for v in values)], size))
+
     keys, sums = _sum_by(
         np.concatenate([k for k, _ in parts]),
         [np.concatenate([s[i] for _, s in parts]) for i in range(n_years + 1)],
