@@ -2,8 +2,9 @@
 
 1. Listed companies (../shared/data/listed: companies.csv + dev_labels.csv, scored rows only):
    rules only, and rules + model with k-fold cross-validation (character n-grams, and jieba
-   with the program's terms as a dictionary for comparison). Per-chain precision/recall/F1 and
-   macro-F1 at chain and at ecosystem level.
+   with the program's terms as a dictionary for comparison), and character n-grams plus the
+   product relations file (../shared/data/listed/product_relations.csv, read by path; `--relations ''`
+   skips it). Per-chain precision/recall/F1 and macro-F1 at chain and at ecosystem level.
 2. Demo data (`chainlead demo-data`): how well mapping recovers the generated memberships —
    rules only over all enterprises, and a model trained on one half, scored on the other.
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from chainlead.mapping.evaluate import evaluate, load_listed, score, to_ecosystems
 from chainlead.mapping.model import MappingModel
 from chainlead.mapping.predict import Mapper
+from chainlead.mapping.relations import load_relations
 from chainlead.mapping.rules import RuleIndex
 from chainlead.program import load_builtin
 
@@ -30,12 +32,15 @@ SHARED = ROOT.parent / "shared"
 LISTED = SHARED / "data" / "listed"
 
 
-def listed(folds: int, tokenizers: list[str], tables: bool) -> None:
+def listed(folds: int, tokenizers: list[str], tables: bool, relations: str = "") -> None:
     program = load_builtin("hangzhou-2022").program
     data = load_listed(LISTED / "companies.csv", LISTED / "dev_labels.csv")
     print(f"## listed companies: {len(data.texts)} scored (chain label or none)\n")
     runs = [("rules only", dict(train=False))]
     runs += [(f"rules + model, {folds}-fold CV, {t}", dict(train=True, folds=folds, tokenizer=t)) for t in tokenizers]
+    if relations:
+        rel = load_relations(relations)
+        runs.append((f"rules + model, {folds}-fold CV, char+relations", dict(train=True, folds=folds, relations=rel)))
     summary = []
     for title, kwargs in runs:
         start = time.perf_counter()
@@ -46,9 +51,9 @@ def listed(folds: int, tokenizers: list[str], tables: bool) -> None:
             print(
                 f"### {title}\n\nchain level:\n{result.chain.table()}\n\necosystem level:\n{result.ecosystem.table()}\n"
             )
-    print(f"{'run':<40}{'chain macro-F1':>16}{'eco macro-F1':>14}{'accuracy':>10}{'seconds':>9}")
+    print(f"{'run':<48}{'chain macro-F1':>16}{'eco macro-F1':>14}{'accuracy':>10}{'seconds':>9}")
     for title, chain_f1, eco_f1, acc, took in summary:
-        print(f"{title:<40}{chain_f1:>16.3f}{eco_f1:>14.3f}{acc:>10.3f}{took:>9.0f}")
+        print(f"{title:<48}{chain_f1:>16.3f}{eco_f1:>14.3f}{acc:>10.3f}{took:>9.0f}")
     print()
 
 
@@ -97,11 +102,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-tables", action="store_true", help="summary lines only")
     ap.add_argument("--demo", type=int, default=None, help="demo enterprises (0 = skip)")
+    default_rel = LISTED / "product_relations.csv"
+    ap.add_argument("--relations", default=str(default_rel) if default_rel.exists() else "", help="'' = skip")
     args = ap.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", message=".*converge.*")
     folds = 3 if args.quick else 5
-    listed(folds, ["char"] if args.quick else ["char", "jieba"], not args.no_tables)
+    listed(folds, ["char"] if args.quick else ["char", "jieba"], not args.no_tables, args.relations)
     n = args.demo if args.demo is not None else (5_000 if args.quick else 20_000)
     if n:
         demo(n)

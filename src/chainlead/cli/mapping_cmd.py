@@ -150,9 +150,11 @@ def evaluate_cmd(
     folds: int = typer.Option(5, "--folds", min=2, max=20),
     tokenizer: str = typer.Option("char", "--tokenizer", help="char | jieba"),
     program: str = typer.Option(DEFAULT_PROGRAM, "--program", help="内置方案名或 TOML 路径 / program"),
+    relations: Path | None = typer.Option(None, "--relations", help="产品关系 CSV（可选）/ product relations file"),
 ) -> None:
     """在带标签的企业上评估挂链（逐链 P/R/F1，宏平均 F1）/ evaluate mapping on labelled companies."""
     from chainlead.mapping.evaluate import evaluate, load_listed
+    from chainlead.mapping.relations import RelationsError, load_relations
     from chainlead.program import ProgramError, resolve_program
 
     for path in (companies, labels):
@@ -168,7 +170,11 @@ def evaluate_cmd(
         data = load_listed(companies, labels)
     except (KeyError, ValueError) as exc:
         fail(f"标签文件格式不对：{exc}", f"unexpected label file format: {exc}")
-    result = evaluate(prog, data, train=train, folds=folds, tokenizer=tokenizer)
+    try:
+        rel = load_relations(relations) if relations else None
+    except RelationsError as exc:
+        fail(exc.zh, exc.en)
+    result = evaluate(prog, data, train=train, folds=folds, tokenizer=tokenizer, relations=rel)
     console.print(f"[bold]{result.mode}[/]  n={result.n}  folds={result.folds or '-'}")
     console.print("产业链 chain level:", highlight=False)
     console.print(result.chain.table(), highlight=False, markup=False)
@@ -185,6 +191,9 @@ def classify(
     program: str = typer.Option(DEFAULT_PROGRAM, "--program", help="内置方案名或 TOML 路径 / program"),
     apply: float = ApplyOption,
     suggest: float = SuggestOption,
+    relations: Path | None = typer.Option(
+        None, "--relations", help="产品关系 CSV，训练时用（可选）/ product relations file for --train"
+    ),
 ) -> None:
     """对文件中的企业挂链 / classify the enterprises of a file into chains."""
     from chainlead.mapping.classify import classify_file
@@ -196,7 +205,7 @@ def classify(
     except ProgramError as exc:
         fail(str(exc))
     try:
-        counts = classify_file(prog, input_path, output, train, thresholds)
+        counts = classify_file(prog, input_path, output, train, thresholds, relations_path=relations)
     except MappingError as exc:
         fail(exc.zh, exc.en)
     total = sum(counts.values())

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from chainlead.mapping.model import NONE, MappingModel
 from chainlead.mapping.predict import Mapper, Thresholds
+from chainlead.mapping.relations import RelationsError, load_relations, relations_from_env
 from chainlead.mapping.rules import RuleIndex
 from chainlead.mapping.service import MappingError
 from chainlead.mapping.text import EnterpriseText
@@ -81,7 +82,7 @@ def texts_of(table: Table) -> list[EnterpriseText]:
     ]
 
 
-def train_from_file(index: RuleIndex, program: Program, path: Path) -> MappingModel:
+def train_from_file(index: RuleIndex, program: Program, path: Path, relations_path: Path | None = None) -> MappingModel:
     table = read_table(path)
     if "chain" not in table.columns:
         raise MappingError(
@@ -108,7 +109,11 @@ def train_from_file(index: RuleIndex, program: Program, path: Path) -> MappingMo
             f"训练文件 {path.name} 至少要有两类标签（两条产业链，或一条产业链和空）",
             f"the training file {path.name} needs at least two labels (two chains, or a chain and empty)",
         )
-    model = MappingModel(index)
+    try:
+        relations = load_relations(relations_path) if relations_path else relations_from_env()
+    except RelationsError as exc:
+        raise MappingError(exc.zh, exc.en) from None
+    model = MappingModel(index, relations=relations)
     model.fit(texts_of(table), chains, nodes)
     return model
 
@@ -120,6 +125,7 @@ def classify_file(
     train_path: Path | None = None,
     thresholds: Thresholds | None = None,
     progress: Callable[[int], None] | None = None,
+    relations_path: Path | None = None,
 ) -> dict[str, int]:
     """Classify every row of `input_path` into `output_path`; returns counts per chain."""
     if output_path.suffix.lower() not in (".csv", ".xlsx"):
@@ -127,7 +133,7 @@ def classify_file(
             f"输出文件须为 .csv 或 .xlsx：{output_path.name}", f"the output must be .csv or .xlsx: {output_path.name}"
         )
     index = RuleIndex(program)
-    model = train_from_file(index, program, train_path) if train_path else None
+    model = train_from_file(index, program, train_path, relations_path) if train_path else None
     mapper = Mapper(index, model, thresholds)
     table = read_table(input_path)
     header = list(table.header)

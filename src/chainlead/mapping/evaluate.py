@@ -19,6 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from chainlead.mapping.model import NONE, MappingModel
 from chainlead.mapping.predict import Mapper, Thresholds
+from chainlead.mapping.relations import ProductRelations
 from chainlead.mapping.rules import RuleIndex
 from chainlead.mapping.text import EnterpriseText
 from chainlead.program.model import Program
@@ -123,8 +124,9 @@ def evaluate(
     thresholds: Thresholds | None = None,
     seed: int = 0,
     c: float = 0.5,
+    relations: ProductRelations | None = None,
 ) -> EvalResult:
-    """Rules only (`train=False`) or k-fold cross-validation of rules + model."""
+    """Rules only (`train=False`) or k-fold cross-validation of rules + model (+ product relations)."""
     index = RuleIndex(program)
     pred = [NONE] * len(data.texts)
     if not train:
@@ -134,7 +136,7 @@ def evaluate(
         y = np.array(data.chains)
         skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
         for tr, te in skf.split(np.zeros(len(y)), y):
-            model = MappingModel(index, tokenizer=tokenizer, c=c)
+            model = MappingModel(index, tokenizer=tokenizer, c=c, relations=relations)
             model.fit([data.texts[i] for i in tr], [data.chains[i] for i in tr], seed=seed)
             got = primary_chains(Mapper(index, model, thresholds), [data.texts[i] for i in te])
             for i, p in zip(te, got, strict=True):
@@ -142,7 +144,9 @@ def evaluate(
     return EvalResult(
         chain=score(data.chains, pred),
         ecosystem=score(to_ecosystems(index, data.chains), to_ecosystems(index, pred)),
-        mode=("rules+model" if train else "rules only") + ("" if not train else f", {tokenizer}"),
+        mode=("rules+model" if train else "rules only")
+        + ("" if not train else f", {tokenizer}")
+        + (", relations" if train and relations is not None else ""),
         folds=folds,
         n=len(data.texts),
     )

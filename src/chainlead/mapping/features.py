@@ -5,7 +5,8 @@ main products (a product with a revenue share of 30% or more counted twice, so t
 business dominates), the name without legal-form words, the first part of the business scope, and the
 industry code at 2, 3 and 4 digits. Chinese text is cut into character 1–3-grams (`char`) or into
 jieba words with a domain dictionary from the program's terms (`jieba`); docs/mapping.md has the
-comparison. The rule score of every chain is appended as dense features.
+comparison. The rule score of every chain is appended as dense features, and, when a product
+relations file is given, the related-product tokens of `mapping/relations.py`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from chainlead.mapping.ngrams import FastCharTfidf
+from chainlead.mapping.relations import ProductRelations, RelationBlock
 from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText, core_name
 
@@ -73,7 +75,13 @@ def _vectorizer(tokenizer: str, words: list[str], ngram: tuple[int, int], max_fe
 class FeatureBuilder:
     """Turns enterprises into a sparse feature matrix; fitted once, then reused."""
 
-    def __init__(self, index: RuleIndex, tokenizer: str = "char", rule_weight: float = 1.0) -> None:
+    def __init__(
+        self,
+        index: RuleIndex,
+        tokenizer: str = "char",
+        rule_weight: float = 1.0,
+        relations: ProductRelations | None = None,
+    ) -> None:
         if tokenizer not in TOKENIZERS:
             raise ValueError(f"tokenizer must be one of {TOKENIZERS}")
         self.tokenizer = tokenizer
@@ -85,6 +93,7 @@ class FeatureBuilder:
         self.scope = _vectorizer(tokenizer, words, (2, 3), 100_000)
         self.code = TfidfVectorizer(analyzer=str.split, min_df=1)
         self.weights = (1.0, 0.7, 0.6, 0.8)
+        self.relations = RelationBlock(relations) if relations is not None else None
         self.fast: list[FastCharTfidf | None] = []  # vectorised transforms of the fitted char vectorisers
 
     def _docs(self, ents: list[EnterpriseText]) -> tuple[list[str], ...]:
@@ -120,6 +129,8 @@ class FeatureBuilder:
                 vec.fit(["@@@@"])
                 parts.append(vec.transform(doc) * weight)
         parts.append(self._rules(ents, scores))
+        if self.relations is not None:
+            parts.append(self.relations.fit_transform(ents))
         self._build_fast()
         return sparse.hstack(parts, format="csr")
 
@@ -131,6 +142,7 @@ class FeatureBuilder:
 
     def __setstate__(self, state: dict) -> None:  # type: ignore[type-arg]
         self.__dict__.update(state)
+        self.__dict__.setdefault("relations", None)  # models stored before relations existed
         self._build_fast()
 
     def transform(self, ents: list[EnterpriseText], scores: list[list[ChainScore]] | None = None) -> sparse.csr_matrix:
@@ -139,4 +151,6 @@ class FeatureBuilder:
             for (vec, weight), fast, doc in zip(self._blocks(), self.fast, self._docs(ents), strict=True)
         ]
         parts.append(self._rules(ents, scores))
+        if self.relations is not None:
+            parts.append(self.relations.transform(ents))
         return sparse.hstack(parts, format="csr")

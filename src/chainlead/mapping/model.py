@@ -23,6 +23,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from chainlead.mapping.features import FeatureBuilder
+from chainlead.mapping.relations import ProductRelations
 from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText
 
@@ -49,9 +50,11 @@ class TrainReport:
 class MappingModel:
     """Chain classifier (+ optional node classifier) over enterprise texts."""
 
-    def __init__(self, index: RuleIndex, tokenizer: str = "char", c: float = 0.5) -> None:
+    def __init__(
+        self, index: RuleIndex, tokenizer: str = "char", c: float = 0.5, relations: ProductRelations | None = None
+    ) -> None:
         self.format_version = FORMAT_VERSION
-        self.features = FeatureBuilder(index, tokenizer)
+        self.features = FeatureBuilder(index, tokenizer, relations=relations)
         self.c = c
         self.chain_clf: LinearSVC | None = None
         self.node_centroids: sparse.csr_matrix | None = None

@@ -24,6 +24,7 @@ from chainlead.db.versions import bump
 from chainlead.mapping import batch
 from chainlead.mapping.model import MAX_TRAIN, MappingModel
 from chainlead.mapping.predict import Mapper, Suggestion, Thresholds
+from chainlead.mapping.relations import RelationsError, relations_from_env
 from chainlead.mapping.rules import RuleIndex
 from chainlead.mapping.store import MIN_TRAINING, load_model, save_model, training_set
 from chainlead.mapping.text import EnterpriseText
@@ -96,7 +97,11 @@ def prepare_mapper(
         started = time.perf_counter()
         data = training_set(session, prow.id, limit=MAX_TRAIN)
         if len(data.texts) >= MIN_TRAINING and len(set(data.chains)) >= 2:
-            model = MappingModel(index, tokenizer=tokenizer)
+            try:  # optional product relations file (CHAINLEAD_PRODUCT_RELATIONS), read for training only
+                relations = relations_from_env()
+            except RelationsError as exc:
+                raise MappingError(exc.zh, exc.en) from None
+            model = MappingModel(index, tokenizer=tokenizer, relations=relations)
             model.fit(data.texts, data.chains, data.nodes)
             save_model(session, prow.id, model)
             report.model, report.model_examples = "retrained model", len(data.texts)
