@@ -107,14 +107,23 @@ def _inputs(member: pa.Table | list, figures: pa.Table | list, years: list[int],
 
 
 def read_session(session: Session, metric: str, years: list[int], chain_ids: list[int]) -> Inputs:
-    """Both inputs over the session's connection (raw rows on every back-end)."""
-    member = session.execute(text(_memberships_sql(chain_ids, False))).all()
-    figures = session.execute(
-        text(
+    """Both inputs over the session's connection (raw rows on every back-end).
+
+    Read with the DB-API cursor of the session's own connection (same transaction, so its pending
+    writes are seen): plain tuples convert to numpy in C, whereas SQLAlchemy Row objects make numpy
+    probe each row for array attributes (≈ 3 s for 20,000 enterprises instead of ≈ 0.1 s).
+    """
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(_memberships_sql(chain_ids, False))
+        member = cursor.fetchall()
+        cursor.execute(
             f"SELECT enterprise_id, year, {metric} FROM enterprise_financial "
             f"WHERE year BETWEEN {years[0]} AND {years[-1]} AND {metric} IS NOT NULL"
         )
-    ).all()
+        figures = cursor.fetchall()
+    finally:
+        cursor.close()
     return _inputs(member, figures, years, pivot=False)
 
 
