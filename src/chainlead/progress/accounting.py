@@ -103,8 +103,10 @@ def _units(structure: Structure) -> tuple[list[tuple[str, int]], np.ndarray, np.
     units = [("node", n) for n in node_ids] + [("chain", c) for c in chains] + [("ecosystem", e) for e in ecos]
     index = {u: i for i, u in enumerate(units)}
     chain_of = np.array([index[("chain", structure.node_chain[n])] for n in node_ids], dtype=np.int64)
-    eco_of = np.array([index[("ecosystem", structure.chain_eco[structure.node_chain[n]])] for n in node_ids])
-    return [*units, PROGRAM_KEY], np.array(node_ids, dtype=np.int64), chain_of, eco_of.astype(np.int64)
+    eco_of = np.array(
+        [index[("ecosystem", structure.chain_eco[structure.node_chain[n]])] for n in node_ids], dtype=np.int64
+    )
+    return [*units, PROGRAM_KEY], np.array(node_ids, dtype=np.int64), chain_of, eco_of
 
 
 def _firm_index(member_eid: np.ndarray, figure_eid: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:

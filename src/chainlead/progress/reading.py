@@ -68,18 +68,24 @@ def _memberships_sql(chain_ids: list[int], sqlite: bool) -> str:
     )
 
 
-def _figures_sql(metric: str, years: list[int], sqlite: bool, ids: tuple[int, int] | None) -> str:
-    """Raw rows (SQLite) or the per-enterprise pivot (PostgreSQL); `metric` is a checked name."""
-    where = f"year BETWEEN {years[0]} AND {years[-1]} AND {metric} IS NOT NULL"
+def _figures_sql(
+    metric: str, years: list[int], ids: tuple[int, int] | None = None, *, sqlite: bool = False, pivot: bool = False
+) -> str:
+    """The metric's figures in the window; `metric` is a checked name.
+
+    Raw (enterprise, year offset, value) rows, or with `pivot` one row per enterprise and a column
+    per year (NaN = not reported); `sqlite` reads the covering index of migration 0002 in
+    enterprise order.
+    """
+    plus = "+" if sqlite else ""
+    where = f"{plus}year BETWEEN {years[0]} AND {years[-1]} AND {metric} IS NOT NULL"
     if ids is not None:
         where += f" AND enterprise_id BETWEEN {int(ids[0])} AND {int(ids[1])}"
-    if sqlite:  # the covering index of migration 0002, in enterprise order
-        return (
-            f"SELECT enterprise_id, year - {years[0]} AS y, {metric} AS v "
-            f"FROM enterprise_financial INDEXED BY ix_financial_progress WHERE {where.replace('year B', '+year B')}"
-        )
-    pivot = ", ".join(f"SUM({metric}) FILTER (WHERE year = {y}) AS v{y}" for y in years)
-    return f"SELECT enterprise_id, {pivot} FROM enterprise_financial WHERE {where} GROUP BY enterprise_id"
+    if pivot:
+        columns = ", ".join(f"SUM({metric}) FILTER (WHERE year = {y}) AS v{y}" for y in years)
+        return f"SELECT enterprise_id, {columns} FROM enterprise_financial WHERE {where} GROUP BY enterprise_id"
+    index = " INDEXED BY ix_financial_progress" if sqlite else ""
+    return f"SELECT enterprise_id, year - {years[0]} AS y, {metric} AS v FROM enterprise_financial{index} WHERE {where}"
 
 
 def _array(column: pa.ChunkedArray, dtype: type | None = None) -> np.ndarray:
@@ -103,7 +109,7 @@ def _inputs(member: pa.Table | list, figures: pa.Table | list, years: list[int],
             eid, year = eid.astype(np.int64), year.astype(np.int64)
         return Inputs(m_eid, m_node, eid, year, _array(figures.column(2), np.float64))
     rows = np.array(figures, dtype=np.float64).reshape(-1, 3)
-    return Inputs(m_eid, m_node, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64) - years[0], rows[:, 2])
+    return Inputs(m_eid, m_node, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), rows[:, 2])
 
 
 def read_session(session: Session, metric: str, years: list[int], chain_ids: list[int]) -> Inputs:
@@ -117,10 +123,7 @@ def read_session(session: Session, metric: str, years: list[int], chain_ids: lis
     try:
         cursor.execute(_memberships_sql(chain_ids, False))
         member = cursor.fetchall()
-        cursor.execute(
-            f"SELECT enterprise_id, year, {metric} FROM enterprise_financial "
-            f"WHERE year BETWEEN {years[0]} AND {years[-1]} AND {metric} IS NOT NULL"
-        )
+        cursor.execute(_figures_sql(metric, years))
         figures = cursor.fetchall()
     finally:
         cursor.close()
@@ -170,16 +173,18 @@ def _fetch_sqlite(url: str, member_sql: str, figure_sqls: list[str], years: list
 
 
 def read_arrow(
-    session: Session, url: str, metric: str, years: list[int], chain_ids: list[int], parts: int | None = None
+    url: str, metric: str, years: list[int], chain_ids: list[int], span: tuple[int, int], parts: int | None = None
 ) -> Inputs:
-    """Both inputs through connectorx, the figures in `parts` enterprise-id ranges at once."""
+    """Both inputs through connectorx, the figures in `parts` ranges of the enterprise ids `span`."""
     sqlite = url.startswith("sqlite")
-    lo, hi = session.execute(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
-    lo, hi = int(lo or 0), int(hi or 0)
+    lo, hi = span
     if parts is None:
         parts = min(os.cpu_count() or 1, MAX_PARTS) if hi - lo >= PARALLEL_MIN_ENTERPRISES else 1
     step = (hi - lo) // parts + 1
-    queries = [_figures_sql(metric, years, sqlite, (lo + i * step, lo + (i + 1) * step - 1)) for i in range(parts)]
+    queries = [
+        _figures_sql(metric, years, (lo + i * step, lo + (i + 1) * step - 1), sqlite=sqlite, pivot=not sqlite)
+        for i in range(parts)
+    ]
     member_sql = _memberships_sql(chain_ids, sqlite)
     if sqlite:
         return _fetch_sqlite(url, member_sql, queries, years)
@@ -206,13 +211,14 @@ def read_inputs(
     url = arrow_url(session) if reader != "session" else None
     if reader == "arrow" and url is None:
         raise ValueError("this database can only be read through the session")
-    if url is not None and reader == "auto":
+    if url is not None:
         lo, hi = session.execute(select(func.min(Enterprise.id), func.max(Enterprise.id))).one()
-        if (hi or 0) - (lo or 0) < arrow_min or has_written(session):
+        span = (int(lo or 0), int(hi or 0))
+        if reader == "auto" and (span[1] - span[0] < arrow_min or has_written(session)):
             url = None
     if url is not None:
         try:
-            return read_arrow(session, url, metric, years, chain_ids, parts)
+            return read_arrow(url, metric, years, chain_ids, span, parts)
         except Exception as exc:  # e.g. a connection option connectorx does not know
             if reader == "arrow":
                 raise
