@@ -176,6 +176,7 @@ def test_odd_parameters_go_to_the_route(client: TestClient) -> None:
     assert client.get("/api/v1/status?metric=bogus", headers=h).status_code == 422
     assert client.get("/api/v1/status?ecosystem=没有这个生态圈", headers=h).status_code == 422
     assert served(client) == 0
+    assert client.get("/api/v1/status?year=1800").status_code == 401  # no token: 401 before any 422
     assert _params(b"year=2023&metric=revenue_wan") == (2023, None, "revenue_wan")
     for odd in (
         b"year=+2023",

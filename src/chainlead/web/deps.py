@@ -148,12 +148,7 @@ def admin_user(user: Principal = Depends(writer_user)) -> Principal:
 
 
 def api_user(request: Request, token: str | None = Depends(oauth2_scheme), db: Session = Depends(get_db)) -> Principal:
-    """The API caller from the bearer token; 401 without a valid one."""
-    return token_user(request, db, token)
-
-
-def token_user(request: Request, db: Session, token: str | None) -> Principal:
-    """Verify the bearer token and that its user exists and is active (every request); 401 otherwise."""
+    """The API caller from the bearer token; 401 without a valid one or when its user is not active."""
     username = request.app.state.signer.read_token(token)
     user = active_principal(db, username) if username else None
     if user is None:

@@ -30,14 +30,24 @@ from anyio import to_thread
 from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import Engine, text
 
-from chainlead.web.api.status import STATUS_HEADERS, etag_for, etag_matches
+from chainlead.db.models import DataVersion, User, table_of
+from chainlead.web.api.status import (
+    ECOSYSTEM_MAX,
+    STATUS_HEADERS,
+    YEAR_MAX,
+    YEAR_MIN,
+    body_key,
+    etag_for,
+    etag_matches,
+    wants_gzip,
+)
 from chainlead.web.cache import versions_text
 from chainlead.web.data.status import SCALE_METRICS
 
 STATUS_PATH = "/api/v1/status"
 _PROBE_SQL = (
-    "SELECT area, version FROM data_version"
-    " UNION ALL SELECT '', CAST(is_active AS INTEGER) FROM app_user WHERE username = {}"
+    f"SELECT area, version FROM {table_of(DataVersion).name}"
+    f" UNION ALL SELECT '', CAST(is_active AS INTEGER) FROM {table_of(User).name} WHERE username = {{}}"
 )
 _YEAR = re.compile(r"[0-9]{4}")
 
@@ -126,9 +136,9 @@ class StatusFastPath:
         versions, active = await state.status_probe.read(username)
         if not active:
             return False
-        gz = "gzip" in (accept or "").lower()
+        gz = wants_gzip(accept)
         year, ecosystem, metric = params
-        body = state.memo.peek(("status_json_gz" if gz else "status_json", year, ecosystem, metric), versions)
+        body = state.memo.peek(body_key(gz, *params), versions)
         if body is None:
             return False
         etag = etag_for(versions, year, ecosystem, metric, gz)
@@ -156,11 +166,11 @@ def _params(query: bytes) -> tuple[int | None, str | None, str | None] | None:
             return None
         seen.add(key)
         if key == "year":
-            if not _YEAR.fullmatch(value) or not 1990 <= int(value) <= 2100:
+            if not _YEAR.fullmatch(value) or not YEAR_MIN <= int(value) <= YEAR_MAX:
                 return None
             year = int(value)
         elif key == "ecosystem":
-            if len(value) > 100:
+            if len(value) > ECOSYSTEM_MAX:
                 return None
             ecosystem = value
         elif key == "metric":

@@ -1,11 +1,10 @@
 """`GET /api/v1/status`: exactly the JSON of `chainlead status --json` (目标进度).
 
-Fast path (issue 7): one threadpool hop per request (token + active-user check, data-versions
-look-up and cache read in one session), the body cached per data version both plain and gzipped,
-and an ETag derived from the data versions so a client holding the current body gets a 304.
-The token and user are verified on every request, before any body or 304 is sent. Warm requests
-are answered before the FastAPI stack by `web/fastpath.py` from the same cache; this route
-answers the rest (401, 422, and the first request after a data change, which fills the cache).
+The body is cached per data version both plain and gzipped, with an ETag derived from the data
+versions so a client holding the current body gets a 304; the token and user are verified on every
+request, before any body or 304 is sent. Warm requests are answered before the FastAPI stack by
+`web/fastpath.py` from the same cache (`body_key`, `etag_for`, `STATUS_HEADERS`); this route answers
+the rest (401, 422, and the first request after a data change, which fills the cache).
 """
 
 from __future__ import annotations
@@ -16,14 +15,19 @@ import json
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from chainlead.web.cache import memo
 from chainlead.web.data import json_safe
 from chainlead.web.data.status import SCALE_METRICS, StatusError, status_report
-from chainlead.web.deps import PageError, oauth2_scheme, token_user
+from chainlead.web.deps import PageError, api_user, get_db
+from chainlead.web.users import Principal
 
 router = APIRouter(tags=["progress 目标进度"])
+
+YEAR_MIN, YEAR_MAX = 1990, 2100
+ECOSYSTEM_MAX = 100
+# Headers of every 200/304 answer after the ETag (web/fastpath.py sends the same).
+STATUS_HEADERS = [(b"vary", b"Accept-Encoding, Authorization"), (b"cache-control", b"private, no-cache")]
 
 
 @router.get(
@@ -33,25 +37,38 @@ router = APIRouter(tags=["progress 目标进度"])
         200: {"description": "chainlead status --json", "content": {"application/json": {"schema": {"type": "object"}}}}
     },
 )
-async def status(
+def status(
     request: Request,
-    year: int | None = Query(None, ge=1990, le=2100, description="统计年度 / year"),
-    ecosystem: str | None = Query(None, max_length=100, description="生态圈名称 / ecosystem name"),
+    year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX, description="统计年度 / year"),
+    ecosystem: str | None = Query(None, max_length=ECOSYSTEM_MAX, description="生态圈名称 / ecosystem name"),
     metric: str | None = Query(None, description="revenue_wan | output_value_wan"),
-    token: str | None = Depends(oauth2_scheme),
+    db: Session = Depends(get_db),
+    _: Principal = Depends(api_user),
 ) -> Response:
-    gz = "gzip" in request.headers.get("accept-encoding", "").lower()
-    body, etag = await run_in_threadpool(_answer, request, token, year, ecosystem, metric, gz)
+    if metric is not None and metric not in SCALE_METRICS:
+        raise PageError(422, f"未知口径 {metric!r}", f"unknown metric {metric!r} (revenue_wan or output_value_wan)")
+    gz = wants_gzip(request.headers.get("accept-encoding"))
+    try:
+        plain = _cached(request, db, year, ecosystem, metric)
+        zipped = memo(db, request.app, body_key(True, year, ecosystem, metric), lambda: gzip.compress(plain, 6))
+    except StatusError as exc:  # unknown ecosystem, no program
+        raise PageError(422, exc.zh, exc.en) from exc
+    etag = etag_for(str(db.info["data_versions"]), year, ecosystem, metric, gz)
     headers = {"ETag": etag, **{k.decode(): v.decode() for k, v in STATUS_HEADERS}}
     if etag_matches(etag, request.headers.get("if-none-match")):
         return Response(status_code=304, headers=headers)
     if gz:
         headers["Content-Encoding"] = "gzip"
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(zipped if gz else plain, media_type="application/json", headers=headers)
 
 
-# Headers of every 200/304 answer after the ETag (web/fastpath.py sends the same).
-STATUS_HEADERS = [(b"vary", b"Accept-Encoding, Authorization"), (b"cache-control", b"private, no-cache")]
+def wants_gzip(accept_encoding: str | None) -> bool:
+    return "gzip" in (accept_encoding or "").lower()
+
+
+def body_key(gz: bool, year: int | None, ecosystem: str | None, metric: str | None) -> tuple[object, ...]:
+    """The memo key of one cached status body (web/fastpath.py reads the same entries)."""
+    return ("status_json_gz" if gz else "status_json", year, ecosystem, metric)
 
 
 def etag_for(versions: str, year: int | None, ecosystem: str | None, metric: str | None, gz: bool) -> str:
@@ -64,30 +81,6 @@ def etag_matches(etag: str, if_none_match: str | None) -> bool:
     return bool(if_none_match) and etag in [t.strip() for t in (if_none_match or "").split(",")]
 
 
-def _answer(
-    request: Request, token: str | None, year: int | None, ecosystem: str | None, metric: str | None, gz: bool
-) -> tuple[bytes, str]:
-    """(body, ETag) in one unit of work: verify the caller, then read the cache for the current data versions."""
-    db: Session = request.app.state.sessionmaker()
-    try:
-        token_user(request, db, token)  # 401 for a bad token or an inactive user
-        if metric is not None and metric not in SCALE_METRICS:
-            raise PageError(422, f"未知口径 {metric!r}", f"unknown metric {metric!r} (revenue_wan or output_value_wan)")
-        try:
-            plain = _cached(request, db, year, ecosystem, metric)
-            body = memo(db, request.app, ("status_json_gz", year, ecosystem, metric), lambda: gzip.compress(plain, 6))
-        except StatusError as exc:  # unknown ecosystem, no program
-            raise PageError(422, exc.zh, exc.en) from exc
-        versions = str(db.info["data_versions"])
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    finally:
-        db.close()
-    return (body if gz else plain), etag_for(versions, year, ecosystem, metric, gz)
-
-
 def _cached(request: Request, db: Session, year: int | None, ecosystem: str | None, metric: str | None) -> bytes:
     """The serialised JSON, kept until the data versions change (serialising is the costly part)."""
 
@@ -95,4 +88,4 @@ def _cached(request: Request, db: Session, year: int | None, ecosystem: str | No
         report = json_safe(status_report(db, year=year, ecosystem=ecosystem, metric=metric))
         return json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    return memo(db, request.app, ("status_json", year, ecosystem, metric), build)
+    return memo(db, request.app, body_key(False, year, ecosystem, metric), build)
