@@ -91,7 +91,7 @@ def test_unseen_product_classified_through_its_parent(tmp_path: Path) -> None:
     assert Mapper(index, with_rel).map(probe)[0][0].chain == "光伏"
     # The fitted block keeps only what its vocabulary uses; the stored model predicts the same.
     block = with_rel.features.relations
-    assert block is not None and block._relations is None
+    assert block is not None and block.matcher is not rel.matcher and block.matcher.terms <= rel.terms
     assert set(block.parents) == {"单面硅晶模组", "xq-7型板", "鱼油胶丸", "团餐服务"}
     again = MappingModel.from_bytes(with_rel.to_bytes())
     assert (again.predict(probe)[0] == p_rel).all()
@@ -132,3 +132,12 @@ def test_map_trains_with_relations_from_env(db_url: str, tmp_path: Path, monkeyp
         map_all(s, retrain=True)
     with session_scope(db_url) as s:
         assert len(s.scalars(select(StoredModel)).all()) == 1
+
+
+def test_relations_file_in_gbk_is_read(tmp_path: Path) -> None:
+    """Read by the registry's reader: a GBK export reads like the UTF-8 file."""
+    utf8 = _write(tmp_path / "rel.csv")
+    gbk = tmp_path / "rel_gbk.csv"
+    gbk.write_bytes(utf8.read_text(encoding="utf-8").encode("gbk"))
+    want, got = load_relations(utf8), load_relations(gbk)
+    assert got.parents == want.parents and got.terms == want.terms

@@ -142,7 +142,6 @@ class FeatureBuilder:
 
     def __setstate__(self, state: dict) -> None:  # type: ignore[type-arg]
         self.__dict__.update(state)
-        self.__dict__.setdefault("relations", None)  # models stored before relations existed
         self._build_fast()
 
     def transform(self, ents: list[EnterpriseText], scores: list[list[ChainScore]] | None = None) -> sparse.csr_matrix:

@@ -4,7 +4,7 @@ scikit-learn's `TfidfVectorizer(analyzer="char")` cuts every document into n-gra
 looks each one up in a dict — the largest single cost of mapping a million enterprises. This does
 the same transform for a whole chunk at once with numpy: the documents are joined with a
 separator, every n-gram (n ≤ 3) becomes one 63-bit integer (21 bits per code point), integers are
-found in the sorted vocabulary by binary search, and counts per (row, column) give the
+looked up in an open-addressing hash table built from the vocabulary, and counts per (row, column) give the
 sublinear-tf × idf rows, L2-normalised. The result equals the vectoriser's own `transform`
 (tests/mapping/test_ngrams.py checks it).
 """
