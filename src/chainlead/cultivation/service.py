@@ -27,6 +27,7 @@ from chainlead.cultivation.metrics import FIN_FIELDS
 from chainlead.cultivation.rules import EVAL_TIERS, RuleError, Settings, builtin_rules, rule_for
 from chainlead.cultivation.screen import result_table
 from chainlead.db.models import (
+    COUNTED_MEMBERSHIP_STATUSES,
     ChainMembership,
     ChainRow,
     Enterprise,
@@ -39,7 +40,7 @@ from chainlead.program.store import active_program_row
 from chainlead.progress.cache import cached
 from chainlead.reference.districts import district_name
 
-MEMBER_STATUSES = ("confirmed", "applied")
+MEMBER_STATUSES = COUNTED_MEMBERSHIP_STATUSES
 
 
 class CultivationError(ValueError):

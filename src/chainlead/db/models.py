@@ -290,6 +290,7 @@ class EnterpriseFact(Base):
 
 MEMBERSHIP_SOURCES = ("rule", "model", "manual", "import")
 MEMBERSHIP_STATUSES = ("suggested", "confirmed", "rejected", "applied")
+COUNTED_MEMBERSHIP_STATUSES = ("confirmed", "applied")  # what scale, lists and candidates count; suggested waits
 
 
 class ChainMembership(Base):

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import AuditLog, ChainMembership, ChainNodeRow, ChainRow, Enterprise, utcnow
+from chainlead.db.models import (
+    COUNTED_MEMBERSHIP_STATUSES,
+    AuditLog,
+    ChainMembership,
+    ChainNodeRow,
+    ChainRow,
+    Enterprise,
+    utcnow,
+)
 from chainlead.db.versions import bump
 from chainlead.mapping.service import MappingError, _program
 from chainlead.reference.uscc import InvalidUSCC, normalize_uscc
@@ -142,7 +150,7 @@ def decide(session: Session, uscc: str, node: str, confirm: bool, user: str = ""
             .where(
                 ChainMembership.enterprise_id == ent.id,
                 ChainMembership.is_primary.is_(True),
-                ChainMembership.status.in_(("confirmed", "applied")),
+                ChainMembership.status.in_(COUNTED_MEMBERSHIP_STATUSES),
                 ChainMembership.node_id != nid,
                 ChainRow.program_id == prow.id,
             )

@@ -34,9 +34,9 @@ import pyarrow as pa
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import Enterprise
+from chainlead.db.models import COUNTED_MEMBERSHIP_STATUSES, Enterprise
 
-COUNTED_STATUSES = ("confirmed", "applied")
+COUNTED_STATUSES = COUNTED_MEMBERSHIP_STATUSES
 ARROW_MIN_ENTERPRISES = 50_000  # below this the session reads as fast (no process or pool to start)
 PARALLEL_MIN_ENTERPRISES = 100_000  # below this one query is as fast as several
 MAX_PARTS = 4

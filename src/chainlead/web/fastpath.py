@@ -50,6 +50,7 @@ _PROBE_SQL = (
     f" UNION ALL SELECT '', CAST(is_active AS INTEGER) FROM {table_of(User).name} WHERE username = {{}}"
 )
 _YEAR = re.compile(r"[0-9]{4}")
+BUSY_SECONDS = 0.05  # SQLite busy wait of the probe (WAL readers are not blocked by writers)
 
 
 class VersionProbe:
@@ -66,8 +67,9 @@ class VersionProbe:
     def _sqlite(self, username: str) -> list[tuple[str, Any]]:
         with self._lock:
             if self._conn is None:
+                # Runs on the event loop: a short busy wait, then the caller falls through to the route.
                 conn = sqlite3.connect(
-                    self.sqlite_path or "", timeout=60, check_same_thread=False, isolation_level=None
+                    self.sqlite_path or "", timeout=BUSY_SECONDS, check_same_thread=False, isolation_level=None
                 )
                 conn.execute("PRAGMA query_only=1")
                 self._conn = conn
@@ -77,10 +79,14 @@ class VersionProbe:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(text(_PROBE_SQL.format(":u")), {"u": username})]  # type: ignore[misc]
 
-    async def read(self, username: str) -> tuple[str, bool]:
-        """(versions string as `db.versions.versions()` writes it, whether the user exists and is active)."""
+    async def read(self, username: str) -> tuple[str, bool] | None:
+        """(versions string as `db.versions.versions()` writes it, whether the user exists and is active);
+        None when the SQLite file is locked beyond BUSY_SECONDS (the normal route then answers)."""
         if self.sqlite_path is not None:
-            rows = self._sqlite(username)
+            try:
+                rows = self._sqlite(username)
+            except sqlite3.OperationalError:
+                return None
         else:
             rows = await to_thread.run_sync(self._engine, username)
         active = False
@@ -133,9 +139,10 @@ class StatusFastPath:
         username = state.signer.read_token(token)
         if not username:
             return False
-        versions, active = await state.status_probe.read(username)
-        if not active:
+        probed = await state.status_probe.read(username)
+        if probed is None or not probed[1]:
             return False
+        versions = probed[0]
         gz = wants_gzip(accept)
         year, ecosystem, metric = params
         body = state.memo.peek(body_key(gz, *params), versions)

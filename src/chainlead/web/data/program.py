@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import ChainNodeRow, ChainRow, EcosystemRow, EnterpriseFinancial, ProgramRow
+from chainlead.db.models import (
+    COUNTED_MEMBERSHIP_STATUSES,
+    ChainNodeRow,
+    ChainRow,
+    EcosystemRow,
+    EnterpriseFinancial,
+    ProgramRow,
+)
 from chainlead.program.store import active_program_row
 
-COUNTED = ("confirmed", "applied")
+COUNTED = COUNTED_MEMBERSHIP_STATUSES
 
 
 @dataclass
