@@ -12,7 +12,10 @@ Two readers give the same arrays:
 
 ``auto`` takes ``arrow`` for a file SQLite or a PostgreSQL database of at least
 ARROW_MIN_ENTERPRISES enterprises when the session has written nothing yet (another connection
-would not see those writes), ``session`` otherwise.
+would not see those writes), ``session`` otherwise; when ``arrow`` fails it falls back to the
+session, except after a timeout. The SQLite child process is killed after READ_TIMEOUT_SECONDS
+(environment: CHAINLEAD_PROGRESS_READ_TIMEOUT) with a ReadTimeout; a child that fails or dies
+raises ReadError saying so.
 Both read the latest committed data, never data older than the data versions the result cache
 checked before computing (progress/cache.py).
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -40,7 +44,38 @@ COUNTED_STATUSES = COUNTED_MEMBERSHIP_STATUSES
 ARROW_MIN_ENTERPRISES = 50_000  # below this the session reads as fast (no process or pool to start)
 PARALLEL_MIN_ENTERPRISES = 100_000  # below this one query is as fast as several
 MAX_PARTS = 4
+READ_TIMEOUT_ENV = "CHAINLEAD_PROGRESS_READ_TIMEOUT"
+READ_TIMEOUT_SECONDS = 300.0  # the SQLite reader child: ~1 s for a million enterprises
 log = logging.getLogger(__name__)
+
+
+class ReadError(RuntimeError):
+    """The SQLite reader child process (读取子进程) timed out or died (bilingual)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+class ReadTimeout(ReadError):
+    """The reader child did not finish within the timeout and was killed."""
+
+
+def read_timeout() -> float:
+    """Seconds the SQLite reader child may take: CHAINLEAD_PROGRESS_READ_TIMEOUT, else 300."""
+    raw = os.environ.get(READ_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return READ_TIMEOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(
+            f"环境变量 {READ_TIMEOUT_ENV}={raw!r} 不是正的秒数"
+            f" / {READ_TIMEOUT_ENV}={raw!r} is not a positive number of seconds"
+        )
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -153,29 +188,60 @@ def has_written(session: Session) -> bool:
     return session.execute(text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")).scalar_one() is True
 
 
-def _fetch_sqlite(url: str, member_sql: str, figure_sqls: list[str], years: list[int]) -> Inputs:
-    """connectorx in a child process (see progress/arrowread.py: never two SQLites in one process)."""
+def _fetch_sqlite(url: str, member_sql: str, figure_sqls: list[str], years: list[int], timeout: float) -> Inputs:
+    """connectorx in a child process (see progress/arrowread.py: never two SQLites in one process),
+    killed after `timeout` seconds (ReadTimeout); a child that fails or dies raises ReadError."""
     shm = Path("/dev/shm")
     with tempfile.TemporaryDirectory(prefix="chainlead-", dir=shm if os.access(shm, os.W_OK) else None) as tmp:
         job = json.dumps({"url": url, "member_sql": member_sql, "figure_sqls": figure_sqls})
         script = str(Path(__file__).with_name("arrowread.py"))
-        done = subprocess.run(  # -P: the script's folder stays off sys.path (no module shadowing)
-            [sys.executable, "-P", script, tmp],
-            input=job,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            done = subprocess.run(  # -P: the script's folder stays off sys.path (no module shadowing)
+                [sys.executable, "-P", script, tmp],
+                input=job,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=timeout,  # on expiry run() kills the child and reaps it before raising
+            )
+        except subprocess.TimeoutExpired:
+            raise ReadTimeout(
+                f"SQLite 读取子进程 {timeout:g} 秒内未完成，已终止（可用环境变量 {READ_TIMEOUT_ENV} 调整）",
+                f"the SQLite reader child process did not finish within {timeout:g} s and was killed"
+                f" (set {READ_TIMEOUT_ENV} to allow longer)",
+            ) from None
         if done.returncode != 0:
-            raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "arrowread failed")
+            raise _child_failed(done.returncode, done.stderr)
         tables = [pa.ipc.open_file(pa.memory_map(f"{tmp}/{name}.arrow")).read_all() for name in ("members", "figures")]
         return _inputs(tables[0], tables[1], years, pivot=False)  # copies out of the mapped files
 
 
+def _child_failed(returncode: int, stderr: str) -> ReadError:
+    """The error for a reader child that exited with `returncode` (negative: killed by a signal)."""
+    last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        zh, en = f"被信号 {name} 终止", f"was killed by {name}"
+    else:
+        zh, en = f"异常退出（退出码 {returncode}）", f"exited with code {returncode}"
+    detail = f": {last}" if last else ""
+    return ReadError(f"SQLite 读取子进程{zh}{detail}", f"the SQLite reader child process {en}{detail}")
+
+
 def read_arrow(
-    url: str, metric: str, years: list[int], chain_ids: list[int], span: tuple[int, int], parts: int | None = None
+    url: str,
+    metric: str,
+    years: list[int],
+    chain_ids: list[int],
+    span: tuple[int, int],
+    parts: int | None = None,
+    timeout: float | None = None,
 ) -> Inputs:
-    """Both inputs through connectorx, the figures in `parts` ranges of the enterprise ids `span`."""
+    """Both inputs through connectorx, the figures in `parts` ranges of the enterprise ids `span`;
+    on SQLite the child process gets `timeout` seconds (default: read_timeout())."""
     sqlite = url.startswith("sqlite")
     lo, hi = span
     if parts is None:
@@ -187,7 +253,7 @@ def read_arrow(
     ]
     member_sql = _memberships_sql(chain_ids, sqlite)
     if sqlite:
-        return _fetch_sqlite(url, member_sql, queries, years)
+        return _fetch_sqlite(url, member_sql, queries, years, read_timeout() if timeout is None else timeout)
     from chainlead.progress.arrowread import fetch  # connectorx: native, loaded only to recompute
 
     members, figures = fetch(url, member_sql, queries)
@@ -217,10 +283,11 @@ def read_inputs(
         if reader == "auto" and (span[1] - span[0] < arrow_min or has_written(session)):
             url = None
     if url is not None:
+        timeout = read_timeout()  # a bad setting is reported, not hidden by the fallback below
         try:
-            return read_arrow(url, metric, years, chain_ids, span, parts)
+            return read_arrow(url, metric, years, chain_ids, span, parts, timeout)
         except Exception as exc:  # e.g. a connection option connectorx does not know
-            if reader == "arrow":
+            if reader == "arrow" or isinstance(exc, ReadTimeout):  # the session would be no faster
                 raise
             log.warning("progress: connectorx could not read the database (%s); reading through the session", exc)
     return read_session(session, metric, years, chain_ids)
