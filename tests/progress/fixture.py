@@ -89,14 +89,15 @@ def uscc(letter: str) -> str:
     return f"91330100MA2{ord(letter):03d}XX00"[:18].ljust(18, "0")
 
 
-def load_fixture(url: str) -> dict[str, int]:
-    """Load the program and data; returns enterprise ids by letter."""
+def load_fixture(url: str, enterprise_ids: dict[str, int] | None = None) -> dict[str, int]:
+    """Load the program and data (with the given enterprise ids, else the database's own);
+    returns enterprise ids by letter."""
     with session_scope(url) as s:
         prog = save_program(s, parse_program(PROGRAM, "fixture"))
         nodes = {n.name: n for n in s.query(ChainNodeRow).join(ChainRow).filter(ChainRow.program_id == prog.id)}
         ids: dict[str, int] = {}
         for letter, years in FIGURES.items():
-            ent = Enterprise(uscc=uscc(letter), name=f"企业{letter}")
+            ent = Enterprise(id=(enterprise_ids or {}).get(letter), uscc=uscc(letter), name=f"企业{letter}")
             s.add(ent)
             s.flush()
             ids[letter] = ent.id

@@ -124,8 +124,10 @@ def _firm_index(member_eid: np.ndarray, figure_eid: np.ndarray) -> tuple[int, np
         table[~present] = n
         return n, table[member_eid], table[figure_eid]
     firms = np.unique(member_eid)
-    pos = np.minimum(np.searchsorted(firms, figure_eid), max(len(firms) - 1, 0))
-    pos[firms[pos] != figure_eid] = len(firms)
+    pos = np.searchsorted(firms, figure_eid)
+    found = pos < len(firms)  # past the last counted id: not counted (and no firm to compare)
+    found[found] = firms[pos[found]] == figure_eid[found]
+    pos[~found] = len(firms)
     return len(firms), np.searchsorted(firms, member_eid), pos
 
 
