@@ -19,7 +19,6 @@ from chainlead.db.engine import session_scope
 from chainlead.db.models import EnterpriseFinancial, User
 from chainlead.db.versions import bump, versions
 from chainlead.web.app import create_app
-from chainlead.web.cache import current_versions
 from chainlead.web.data.status import status_report
 from chainlead.web.fastpath import _params
 from chainlead.web.security import Signer, _Verified
@@ -152,8 +151,52 @@ def test_probe_reads_the_same_versions(client: TestClient, seeded) -> None:  # t
         expected = versions(s)
     assert asyncio.run(probe.read("viewer")) == (expected, True)
     assert asyncio.run(probe.read("nobody")) == (expected, False)
-    with session_scope(seeded[0]) as s:  # the pages' Core read gives the same string
-        assert current_versions(s) == expected
+
+
+def test_a_data_change_changes_the_versions_on_both_paths(client: TestClient, seeded) -> None:  # type: ignore[no-untyped-def]
+    """The probe's one-query read and db.versions.versions() (what the page memo and the progress
+    cache use) give the same string before and after a write, and the write changes it."""
+    import asyncio
+
+    probe = client.app.state.status_probe  # type: ignore[attr-defined]
+    memo = client.app.state.memo  # type: ignore[attr-defined]
+    with session_scope(seeded[0]) as s:
+        before = versions(s)
+        assert memo.get(s, ("probe-test",), lambda: "built") == "built"
+        assert s.info["data_versions"] == before  # the memo keys on the same string
+        program_before = versions(s, "program")
+    assert asyncio.run(probe.read("viewer")) == (before, True)
+    assert before.split(";") == sorted(before.split(";")) and len(before.split(";")) == 6
+    with session_scope(seeded[0]) as s:
+        bump(s, "financials")
+        after = versions(s)
+        assert versions(s, "program") == program_before  # only the bumped area moves
+        assert versions(s, "financials", "program") == f"financials={_area(after, 'financials')};{program_before}"
+    assert after != before and _area(after, "financials") == _area(before, "financials") + 1
+    assert asyncio.run(probe.read("viewer")) == (after, True)
+    with session_scope(seeded[0]) as s:
+        assert memo.get(s, ("probe-test",), lambda: "rebuilt") == "rebuilt"
+
+
+def _area(versions_string: str, area: str) -> int:
+    return int(dict(part.split("=") for part in versions_string.split(";"))[area])
+
+
+def test_the_probe_connection_is_closed_on_shutdown(sqlite_url: str) -> None:
+    """The probe's own SQLite connection is opened by the first fast-path request and closed
+    when the application shuts down (lifespan)."""
+    import sqlite3
+
+    app = create_app(sqlite_url, secret_key=SECRET)
+    probe = app.state.status_probe
+    with TestClient(app) as c:
+        ghost = app.state.signer.api_token("ghost")  # signed, but no such user: the route answers 401
+        assert c.get(URL, headers={"Authorization": f"Bearer {ghost}"}).status_code == 401
+        conn = probe._conn
+        assert conn is not None and conn.execute("SELECT 1").fetchone() == (1,)
+    assert probe._conn is None
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        conn.execute("SELECT 1")
 
 
 def test_verified_signatures_still_expire() -> None:

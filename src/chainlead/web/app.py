@@ -7,6 +7,8 @@ served from the vendored swagger-ui.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -48,6 +50,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app for one database (SQLite path/URL or PostgreSQL URL)."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="chainlead 产业链链长制工作平台",
         version=__version__,
         description=API_DESCRIPTION,
@@ -92,6 +95,14 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown, close what the app holds open outside the engine's pool (the status probe's
+    own SQLite connection)."""
+    yield
+    app.state.status_probe.close()
 
 
 class RootPathMiddleware:

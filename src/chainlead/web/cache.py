@@ -9,30 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import DataVersion, table_of
-from chainlead.db.versions import AREAS
+from chainlead.db.versions import versions
 
 T = TypeVar("T")
-_VERSIONS = table_of(DataVersion)
-_ORDER = sorted(AREAS)
-
-
-def versions_text(rows: Iterable[tuple[str, int]]) -> str:
-    """The versions string exactly as `db.versions.versions()` writes it, from (area, version) rows."""
-    found = {area: int(version) for area, version in rows}
-    return ";".join(f"{a}={found.get(a, 0)}" for a in _ORDER)
-
-
-def current_versions(session: Session) -> str:
-    """`db.versions.versions(session)`, read with a plain Core query (no ORM entities: ~4× cheaper)."""
-    rows = session.connection().execute(select(_VERSIONS.c.area, _VERSIONS.c.version))
-    return versions_text((area, version) for area, version in rows)
 
 
 class ResultMemo:
@@ -46,7 +30,7 @@ class ResultMemo:
     def get(self, session: Session, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         current = session.info.get("data_versions")
         if current is None:  # one look-up per request (a request is one session)
-            current = session.info["data_versions"] = current_versions(session)
+            current = session.info["data_versions"] = versions(session)
         with self._lock:
             found = self._data.get(key)
             if found is not None and found[0] == current:

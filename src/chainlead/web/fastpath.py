@@ -31,6 +31,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import Engine, text
 
 from chainlead.db.models import DataVersion, User, table_of
+from chainlead.db.versions import versions_text
 from chainlead.web.api.status import (
     ECOSYSTEM_MAX,
     STATUS_HEADERS,
@@ -41,7 +42,6 @@ from chainlead.web.api.status import (
     etag_matches,
     wants_gzip,
 )
-from chainlead.web.cache import versions_text
 from chainlead.web.data.status import SCALE_METRICS
 
 STATUS_PATH = "/api/v1/status"
