@@ -94,7 +94,7 @@ class Inputs:
 
 
 def _memberships_sql(chain_ids: list[int], sqlite: bool) -> str:
-    plus = "+" if sqlite else ""  # SQLite: scan the table, not ix_membership_chain_status
+    plus = "+" if sqlite else ""  # SQLite: one scan (of the covering ix_membership_progress), no index search
     statuses = ",".join(f"'{s}'" for s in COUNTED_STATUSES)
     chains = ",".join(str(int(c)) for c in chain_ids)
     return (
