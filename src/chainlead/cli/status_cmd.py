@@ -11,6 +11,7 @@ from rich.table import Table
 from chainlead.cli.common import DbOption, console, echo_plain, fail
 from chainlead.db import session_scope
 from chainlead.db.migrate import ensure_schema
+from chainlead.progress.reading import ReadError, ReadSettingError
 from chainlead.progress.service import ProgressError, status_report
 
 CAPTION = (
@@ -19,6 +20,9 @@ CAPTION = (
     "≈ 分解目标 implied chain target: base-year scale × the growth factor its ecosystem needs"
 )
 STYLE = {"on_track": "green", "at_risk": "yellow", "off_track": "red"}
+# The database could not be read (the SQLite reader child timed out or died): exit 1, like the
+# database errors of cli/main.py; bad input, including a bad CHAINLEAD_PROGRESS_READ_TIMEOUT, exits 2.
+EXIT_READ_FAILED = 1
 
 
 def _yi(value: float | None, digits: int = 0) -> str:
@@ -141,8 +145,10 @@ def status(
     try:
         with session_scope(db) as session:
             report = status_report(session, year=year, ecosystem=ecosystem, metric=metric)
-    except ProgressError as exc:
+    except (ProgressError, ReadSettingError) as exc:
         fail(exc.zh, exc.en)
+    except ReadError as exc:
+        fail(exc.zh, exc.en, code=EXIT_READ_FAILED)
     if as_json:
         echo_plain(json.dumps(report, ensure_ascii=False, indent=2))
     else:

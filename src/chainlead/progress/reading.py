@@ -15,7 +15,7 @@ ARROW_MIN_ENTERPRISES enterprises when the session has written nothing yet (anot
 would not see those writes), ``session`` otherwise; when ``arrow`` fails it falls back to the
 session, except after a timeout. The SQLite child process is killed after READ_TIMEOUT_SECONDS
 (environment: CHAINLEAD_PROGRESS_READ_TIMEOUT) with a ReadTimeout; a child that fails or dies
-raises ReadError saying so.
+raises ReadError saying so; a bad CHAINLEAD_PROGRESS_READ_TIMEOUT raises ReadSettingError.
 Both read the latest committed data, never data older than the data versions the result cache
 checked before computing (progress/cache.py).
 """
@@ -61,6 +61,14 @@ class ReadTimeout(ReadError):
     """The reader child did not finish within the timeout and was killed."""
 
 
+class ReadSettingError(ValueError):
+    """CHAINLEAD_PROGRESS_READ_TIMEOUT is not a positive number of seconds (读取设置有误; bilingual)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
 def read_timeout() -> float:
     """Seconds the SQLite reader child may take: CHAINLEAD_PROGRESS_READ_TIMEOUT, else 300."""
     raw = os.environ.get(READ_TIMEOUT_ENV, "").strip()
@@ -71,9 +79,9 @@ def read_timeout() -> float:
     except ValueError:
         seconds = -1.0
     if not seconds > 0:
-        raise ValueError(
-            f"环境变量 {READ_TIMEOUT_ENV}={raw!r} 不是正的秒数"
-            f" / {READ_TIMEOUT_ENV}={raw!r} is not a positive number of seconds"
+        raise ReadSettingError(
+            f"环境变量 {READ_TIMEOUT_ENV}={raw!r} 不是正的秒数",
+            f"{READ_TIMEOUT_ENV}={raw!r} is not a positive number of seconds",
         )
     return seconds
 

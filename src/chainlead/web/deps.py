@@ -41,7 +41,7 @@ class LoginRequired(Exception):
 
 
 class PageError(Exception):
-    """A user-facing error on a page (4xx with a bilingual message)."""
+    """A user-facing error on a page (4xx with a bilingual message; 503 when the figures cannot be read)."""
 
     def __init__(self, status: int, zh: str, en: str) -> None:
         self.status = status

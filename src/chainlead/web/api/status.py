@@ -4,7 +4,8 @@ The body is cached per data version both plain and gzipped, with an ETag derived
 versions so a client holding the current body gets a 304; the token and user are verified on every
 request, before any body or 304 is sent. Warm requests are answered before the FastAPI stack by
 `web/fastpath.py` from the same cache (`body_key`, `etag_for`, `STATUS_HEADERS`); this route answers
-the rest (401, 422, and the first request after a data change, which fills the cache).
+the rest (401, 422, and the first request after a data change, which fills the cache). When the
+figures cannot be read (the SQLite reader child timed out or died) it answers 503 with the message.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from chainlead.web.cache import memo
 from chainlead.web.data import json_safe
-from chainlead.web.data.status import SCALE_METRICS, StatusError, status_report
+from chainlead.web.data.status import SCALE_METRICS, StatusError, StatusUnavailable, status_report
 from chainlead.web.deps import PageError, api_user, get_db
 from chainlead.web.users import Principal
 
@@ -34,7 +35,11 @@ STATUS_HEADERS = [(b"vary", b"Accept-Encoding, Authorization"), (b"cache-control
     "/status",
     summary="目标进度 / progress against targets (= chainlead status --json)",
     responses={
-        200: {"description": "chainlead status --json", "content": {"application/json": {"schema": {"type": "object"}}}}
+        200: {
+            "description": "chainlead status --json",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        503: {"description": "进度数据暂时无法读取 / the figures could not be read (reader timed out or failed)"},
     },
 )
 def status(
@@ -53,6 +58,8 @@ def status(
         zipped = memo(db, request.app, body_key(True, year, ecosystem, metric), lambda: gzip.compress(plain, 6))
     except StatusError as exc:  # unknown ecosystem, no program
         raise PageError(422, exc.zh, exc.en) from exc
+    except StatusUnavailable as exc:  # the reader child timed out or died, or its setting is bad: 503
+        raise PageError(503, exc.zh, exc.en) from exc
     etag = etag_for(str(db.info["data_versions"]), year, ecosystem, metric, gz)
     headers = {"ETag": etag, **{k.decode(): v.decode() for k, v in STATUS_HEADERS}}
     if etag_matches(etag, request.headers.get("if-none-match")):

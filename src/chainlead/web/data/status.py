@@ -28,6 +28,15 @@ class StatusError(ValueError):
         self.zh, self.en = zh, en
 
 
+class StatusUnavailable(RuntimeError):
+    """The progress figures cannot be read right now (暂时无法读取): the SQLite reader child timed
+    out or died, or its timeout setting is bad — a server-side failure (503), not bad input; zh and en."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
 def progress_service() -> Any | None:
     """The progress package's service module, when it has landed."""
     try:
@@ -181,11 +190,18 @@ def fallback_status(
 def status_report(
     session: Session, year: int | None = None, ecosystem: str | None = None, metric: str | None = None
 ) -> dict[str, Any]:
-    """Exactly what `chainlead status --json` prints (the progress service when available)."""
+    """Exactly what `chainlead status --json` prints (the progress service when available).
+
+    Raises StatusError for a request it cannot answer, StatusUnavailable when the figures cannot be read.
+    """
     service = progress_service()
     if service is not None:
+        from chainlead.progress.reading import ReadError, ReadSettingError  # loaded with the service
+
         try:
             return service.status_report(session, year=year, ecosystem=ecosystem, metric=metric)  # type: ignore[no-any-return]
         except getattr(service, "ProgressError", ValueError) as exc:
             raise StatusError(getattr(exc, "zh", str(exc)), getattr(exc, "en", str(exc))) from exc
+        except (ReadError, ReadSettingError) as exc:
+            raise StatusUnavailable(exc.zh, exc.en) from exc
     return fallback_status(session, year, ecosystem, metric)

@@ -11,7 +11,7 @@ from chainlead.web.cache import memo
 from chainlead.web.data.imports import last_change
 from chainlead.web.data.mapping import queue_counts
 from chainlead.web.data.program import ProgramInfo, data_years, program_info
-from chainlead.web.data.status import StatusError, status_report
+from chainlead.web.data.status import StatusError, StatusUnavailable, status_report
 from chainlead.web.deps import PageError, cached_body, formatter, get_db, page_user, render, render_page
 from chainlead.web.users import Principal
 
@@ -23,6 +23,8 @@ def cached_status(request: Request, db: Session, year: int | None) -> dict:  # t
         return memo(db, request.app, ("status", year), lambda: status_report(db, year=year))
     except StatusError as exc:
         raise PageError(422, exc.zh, exc.en) from exc
+    except StatusUnavailable as exc:  # the reader child timed out or died, or its setting is bad: 503
+        raise PageError(503, exc.zh, exc.en) from exc
 
 
 def cached_program(request: Request, db: Session) -> ProgramInfo | None:
