@@ -1,8 +1,9 @@
 """The learned mapping model (挂链模型): features → calibrated chain and node probabilities.
 
 A linear support-vector classifier over chains plus `none` (outside every chain) with balanced
-class weights. Its margins become probabilities by a softmax with one temperature, fitted on
-out-of-fold margins (3-fold cross-validation inside the training set) to minimise log-loss —
+class weights; the product-level scores of `mapping/products.py` are added to its margins. These
+scores become probabilities by a softmax with one temperature, fitted on
+out-of-fold scores (3-fold cross-validation inside the training set) to minimise log-loss —
 so a confidence of 0.8 means right about 8 times in 10 on unseen enterprises. When node labels exist, the
 node inside a chain without rule evidence is the one whose centroid (mean feature vector of its
 confirmed enterprises) is most similar. The model is pickled with
@@ -23,11 +24,12 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from chainlead.mapping.features import FeatureBuilder
+from chainlead.mapping.products import ProductScorer
 from chainlead.mapping.relations import ProductRelations
 from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 NONE = "none"
 MAX_TRAIN = 20_000  # larger label sets are subsampled per class (documented in docs/mapping.md)
 
@@ -57,6 +59,7 @@ class MappingModel:
         self.features = FeatureBuilder(index, tokenizer, relations=relations)
         self.c = c
         self.chain_clf: LinearSVC | None = None
+        self.products = ProductScorer()
         self.node_centroids: sparse.csr_matrix | None = None
         self.temperature = 1.0
         self.classes: list[str] = []
@@ -93,10 +96,11 @@ class MappingModel:
         clf = self._svc().fit(x, labels)
         self.chain_clf = clf
         self.classes = [str(c) for c in clf.classes_]
+        self.products = ProductScorer().fit(ents, labels, self.classes)
         calibrated = calibrate and min(counts.values()) >= 2 and len(labels) >= 30
         self.temperature = 1.0
         if calibrated:
-            self.temperature = self._fit_temperature(x, labels, seed)
+            self.temperature = self._fit_temperature(x, ents, labels, seed)
         node_rows = [i for i, n in enumerate(node_labels) if n and labels[i] != NONE]
         node_keys = [f"{labels[i]}/{node_labels[i]}" for i in node_rows]
         self.node_centroids, self.node_classes = None, []
@@ -113,8 +117,8 @@ class MappingModel:
         )
         return self.report
 
-    def _fit_temperature(self, x, labels: np.ndarray, seed: int) -> float:  # type: ignore[no-untyped-def]
-        """The softmax temperature minimising log-loss on out-of-fold margins (3 folds)."""
+    def _fit_temperature(self, x, ents: list[EnterpriseText], labels: np.ndarray, seed: int) -> float:  # type: ignore[no-untyped-def]
+        """The softmax temperature minimising log-loss on out-of-fold scores (3 folds)."""
         folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
         margins = np.zeros((len(labels), len(self.classes)))
         for tr, te in folds.split(np.zeros(len(labels)), labels):
@@ -122,7 +126,8 @@ class MappingModel:
             cols = [self.classes.index(str(c)) for c in clf.classes_]
             part = np.full((len(te), len(self.classes)), -5.0)
             part[:, cols] = _margins(clf, x[te])
-            margins[te] = part
+            inner = ProductScorer().fit([ents[i] for i in tr], labels[tr], self.classes)
+            margins[te] = part + inner.scores([ents[i] for i in te])
         truth = np.array([self.classes.index(str(y)) for y in labels])
         rows = np.arange(len(truth))
         temps = np.exp(np.linspace(np.log(0.02), np.log(5.0), 40))
@@ -137,12 +142,13 @@ class MappingModel:
         `scores`: the rule scores of `ents` when the caller has them already.
         """
         x = self.features.transform(ents, scores)
-        return self.chain_proba(x), self.node_similarity(x)
+        return self.chain_proba(x, ents), self.node_similarity(x)
 
-    def chain_proba(self, x: sparse.csr_matrix) -> np.ndarray:
+    def chain_proba(self, x: sparse.csr_matrix, ents: list[EnterpriseText]) -> np.ndarray:
+        """Calibrated chain probabilities: classifier margins plus the product-level scores."""
         if self.chain_clf is None:
             raise ValueError("model is not trained")
-        return softmax(_margins(self.chain_clf, x) / self.temperature)
+        return softmax((_margins(self.chain_clf, x) + self.products.scores(ents)) / self.temperature)
 
     def node_similarity(self, x: sparse.csr_matrix, rows: np.ndarray | None = None) -> np.ndarray | None:
         """Cosine similarity to every node centroid; only for `rows` (a mask) when given, else 0."""

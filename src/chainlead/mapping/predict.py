@@ -81,7 +81,7 @@ class Mapper:
         if self.model is None:
             return [self._from_rules(scores) for scores in rule_scores]
         x = self.model.features.transform(ents, rule_scores)
-        chain_p = self.model.chain_proba(x)
+        chain_p = self.model.chain_proba(x, ents)
         node_p = self.model.node_similarity(x, self._needs_node(rule_scores, chain_p))
         return [
             self._from_model(ents[i], rule_scores[i], chain_p[i], None if node_p is None else node_p[i])

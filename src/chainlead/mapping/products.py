@@ -1,0 +1,102 @@
+"""Product-level chain scores (产品级打分): every main product votes for a chain on its own.
+
+The company-level model sees all of an enterprise's products in one document, so a long list of
+side businesses can drown the one product that decides the chain. This block is trained on
+*products*: each main product of a labelled enterprise (its first `MAX_PRODUCTS`) is one example with
+the enterprise's label, weighted by its revenue share (at least `MIN_SHARE`). A logistic regression
+over character 1–3-grams of the product name (balanced classes) gives every product a
+log-probability per class; an enterprise's score is the share-weighted mean over its products,
+centred per row, and is added to the chain classifier's margins with weight `WEIGHT`.
+Enterprises without products get zeros (the block abstains). Measured in docs/mapping.md
+(5-fold CV, fresh seeds: chain +0.011, ecosystem +0.013 macro-F1).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from chainlead.mapping.ngrams import FastCharTfidf
+from chainlead.mapping.text import EnterpriseText
+
+WEIGHT = 0.25
+MAX_PRODUCTS = 20
+MIN_SHARE = 0.05
+C = 5.0
+
+
+class ProductScorer:
+    """Per-product logistic regression, pooled per enterprise by revenue share."""
+
+    def __init__(self, weight: float = WEIGHT) -> None:
+        self.weight = weight
+        self.vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        self.clf: LogisticRegression | None = None
+        self.classes: list[str] = []
+        self.fast: FastCharTfidf | None = None
+
+    @staticmethod
+    def _flat(ents: list[EnterpriseText]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Product names, their owner row and their pooling weight."""
+        names: list[str] = []
+        owner: list[int] = []
+        share: list[float] = []
+        for i, ent in enumerate(ents):
+            for product in ent.products[:MAX_PRODUCTS]:
+                names.append(product.name)
+                owner.append(i)
+                share.append(max(product.weight, MIN_SHARE))
+        return names, np.array(owner, dtype=np.int64), np.array(share)
+
+    def fit(self, ents: list[EnterpriseText], labels: np.ndarray, classes: list[str]) -> ProductScorer:
+        """Train on the products of labelled enterprises; `classes` fixes the column order."""
+        names, owner, share = self._flat(ents)
+        self.classes = list(classes)
+        self.clf = None
+        # One example per distinct (product, label) with the summed weight: the same loss as one
+        # per occurrence, and far fewer rows when many enterprises list the same products.
+        pooled: dict[tuple[str, str], float] = defaultdict(float)
+        for name, row, weight in zip(names, owner.tolist(), share.tolist(), strict=True):
+            pooled[(name, str(labels[row]))] += weight
+        if len({label for _, label in pooled}) >= 2:
+            self.vec.fit(names)  # document frequencies over every occurrence
+            x = self.vec.transform([name for name, _ in pooled])
+            # "balanced" as over every occurrence (scikit-learn would count the distinct rows).
+            counts = Counter(str(labels[row]) for row in owner.tolist())
+            balanced = {label: len(owner) / (len(counts) * n) for label, n in counts.items()}
+            self.clf = LogisticRegression(C=C, class_weight=balanced, max_iter=3000)
+            self.clf.fit(x, [label for _, label in pooled], sample_weight=np.fromiter(pooled.values(), float))
+            self.fast = FastCharTfidf(self.vec)
+        return self
+
+    def scores(self, ents: list[EnterpriseText]) -> np.ndarray:
+        """Weighted, centred product log-probabilities (rows × `classes`); zeros without products."""
+        out = np.zeros((len(ents), len(self.classes)))
+        names, owner, share = self._flat(ents)
+        if self.clf is None or not names:
+            return out
+        x = (self.fast or self.vec).transform(names)
+        log_p = self.clf.predict_log_proba(x)
+        # Pool per enterprise: a sparse (enterprise × product) matrix of normalised shares.
+        totals = np.bincount(owner, weights=share, minlength=len(ents))
+        pool = sparse.csr_matrix((share / totals[owner], (owner, np.arange(len(names)))), shape=(len(ents), len(names)))
+        pooled = np.asarray(pool @ log_p)
+        has = totals > 0
+        cols = [self.classes.index(str(c)) for c in self.clf.classes_]
+        out[:, cols] = pooled
+        missing = np.array([k for k in range(len(self.classes)) if k not in cols], dtype=np.int64)
+        if len(missing):  # a class none of whose enterprises had products: as unlikely as the least likely
+            out[np.ix_(has, missing)] = pooled[has].min(axis=1, keepdims=True)
+        out[has] -= out[has].mean(axis=1, keepdims=True)
+        return out * self.weight
+
+    def __getstate__(self) -> dict:  # type: ignore[type-arg]
+        return {k: v for k, v in self.__dict__.items() if k != "fast"}  # rebuilt on load
+
+    def __setstate__(self, state: dict) -> None:  # type: ignore[type-arg]
+        self.__dict__.update(state)
+        self.fast = FastCharTfidf(self.vec) if self.clf is not None else None
