@@ -24,7 +24,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from chainlead.mapping.features import FeatureBuilder
-from chainlead.mapping.products import ProductScorer
+from chainlead.mapping.products import ProductScorer, svm_margins
 from chainlead.mapping.relations import ProductRelations
 from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText
@@ -125,7 +125,7 @@ class MappingModel:
             clf = self._svc().fit(x[tr], labels[tr])
             cols = [self.classes.index(str(c)) for c in clf.classes_]
             part = np.full((len(te), len(self.classes)), -5.0)
-            part[:, cols] = _margins(clf, x[te])
+            part[:, cols] = svm_margins(clf, x[te])
             inner = ProductScorer().fit([ents[i] for i in tr], labels[tr], self.classes)
             margins[te] = part + inner.scores([ents[i] for i in te])
         truth = np.array([self.classes.index(str(y)) for y in labels])
@@ -148,7 +148,7 @@ class MappingModel:
         """Calibrated chain probabilities: classifier margins plus the product-level scores."""
         if self.chain_clf is None:
             raise ValueError("model is not trained")
-        return softmax((_margins(self.chain_clf, x) + self.products.scores(ents)) / self.temperature)
+        return softmax((svm_margins(self.chain_clf, x) + self.products.scores(ents)) / self.temperature)
 
     def node_similarity(self, x: sparse.csr_matrix, rows: np.ndarray | None = None) -> np.ndarray | None:
         """Cosine similarity to every node centroid; only for `rows` (a mask) when given, else 0."""
@@ -181,13 +181,6 @@ def _centroids(x: sparse.csr_matrix, keys: list[str], classes: list[str]) -> spa
         (np.ones(len(keys)), ([pos[k] for k in keys], np.arange(len(keys)))), shape=(len(classes), len(keys))
     )
     return normalize(member @ normalize(x)).tocsr()
-
-
-def _margins(clf: LinearSVC, x) -> np.ndarray:  # type: ignore[no-untyped-def]
-    m = clf.decision_function(x)
-    if m.ndim == 1:  # two classes: one margin for the second class
-        m = np.column_stack([-m / 2, m / 2])
-    return m
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
