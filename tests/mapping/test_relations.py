@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from chainlead.cli.main import app
 from chainlead.db import session_scope
 from chainlead.db.models import StoredModel
+from chainlead.mapping.errors import MappingError
 from chainlead.mapping.model import MappingModel
 from chainlead.mapping.predict import Mapper
 from chainlead.mapping.relations import RELATIONS_ENV, RelationBlock, RelationsError, load_relations
@@ -128,7 +129,8 @@ def test_map_trains_with_relations_from_env(db_url: str, tmp_path: Path, monkeyp
         assert loaded is not None and loaded.model.features.relations is not None
         assert "锂离子电池" in loaded.model.features.relations.parents
     monkeypatch.setenv(RELATIONS_ENV, str(tmp_path / "missing.csv"))
-    with session_scope(db_url) as s, pytest.raises(Exception, match="产品关系文件不存在"):
+    # A MappingError, so `chainlead map` prints it and exits 2 like every other mapping problem.
+    with session_scope(db_url) as s, pytest.raises(MappingError, match="产品关系文件不存在"):
         map_all(s, retrain=True)
     with session_scope(db_url) as s:
         assert len(s.scalars(select(StoredModel)).all()) == 1

@@ -11,8 +11,8 @@ from chainlead.cli.common import DbOption, console, fail
 from chainlead.config import DEFAULT_PROGRAM
 from chainlead.db import session_scope
 from chainlead.db.migrate import ensure_schema
+from chainlead.mapping.errors import MappingError
 from chainlead.mapping.predict import Thresholds
-from chainlead.mapping.service import MappingError
 
 app = typer.Typer(
     help="挂链 / chain mapping: 自动挂链、审核、确认、驳回、评估",

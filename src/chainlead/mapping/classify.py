@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from chainlead.mapping.errors import MappingError
 from chainlead.mapping.model import NONE, MappingModel
 from chainlead.mapping.predict import Mapper, Thresholds
-from chainlead.mapping.relations import RelationsError, load_relations, relations_from_env
+from chainlead.mapping.relations import load_relations, relations_from_env
 from chainlead.mapping.rules import RuleIndex
-from chainlead.mapping.service import MappingError
 from chainlead.mapping.text import EnterpriseText
 from chainlead.program.model import Program
 from chainlead.registry.formats import Column, FileFormat
@@ -109,10 +109,9 @@ def train_from_file(index: RuleIndex, program: Program, path: Path, relations_pa
             f"训练文件 {path.name} 至少要有两类标签（两条产业链，或一条产业链和空）",
             f"the training file {path.name} needs at least two labels (two chains, or a chain and empty)",
         )
-    try:
-        relations = load_relations(relations_path) if relations_path else relations_from_env()
-    except RelationsError as exc:
-        raise MappingError(exc.zh, exc.en) from None
+    relations = (
+        load_relations(relations_path) if relations_path else relations_from_env()
+    )  # RelationsError is a MappingError
     model = MappingModel(index, relations=relations)
     model.fit(texts_of(table), chains, nodes)
     return model

@@ -26,6 +26,7 @@ from pathlib import Path
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from chainlead.mapping.errors import MappingError
 from chainlead.mapping.terms import TermMatcher
 from chainlead.mapping.text import EnterpriseText, normalize
 from chainlead.registry.formats import Column, FileFormat
@@ -48,12 +49,8 @@ RELATIONS_FORMAT = FileFormat(
 )
 
 
-class RelationsError(ValueError):
+class RelationsError(MappingError):
     """An unreadable relations file; `zh` / `en` say why."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 class ProductRelations:

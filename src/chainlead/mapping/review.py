@@ -22,7 +22,8 @@ from chainlead.db.models import (
     utcnow,
 )
 from chainlead.db.versions import bump
-from chainlead.mapping.service import MappingError, _program
+from chainlead.mapping.errors import MappingError
+from chainlead.mapping.service import _program
 from chainlead.reference.uscc import InvalidUSCC, normalize_uscc
 
 

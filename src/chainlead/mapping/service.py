@@ -22,22 +22,15 @@ from sqlalchemy.orm import Session
 from chainlead.db.models import ChainNodeRow, ChainRow, ProgramRow
 from chainlead.db.versions import bump
 from chainlead.mapping import batch
+from chainlead.mapping.errors import MappingError
 from chainlead.mapping.model import MAX_TRAIN, MappingModel
 from chainlead.mapping.predict import Mapper, Suggestion, Thresholds
-from chainlead.mapping.relations import RelationsError, relations_from_env
+from chainlead.mapping.relations import relations_from_env
 from chainlead.mapping.rules import RuleIndex
 from chainlead.mapping.store import MIN_TRAINING, load_model, save_model, training_set
 from chainlead.mapping.text import EnterpriseText
 from chainlead.program.model import Program
 from chainlead.program.store import active_program
-
-
-class MappingError(ValueError):
-    """A user-caused problem; `zh` / `en` say what and why."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 @dataclass
@@ -97,10 +90,7 @@ def prepare_mapper(
         started = time.perf_counter()
         data = training_set(session, prow.id, limit=MAX_TRAIN)
         if len(data.texts) >= MIN_TRAINING and len(set(data.chains)) >= 2:
-            try:  # optional product relations file (CHAINLEAD_PRODUCT_RELATIONS), read for training only
-                relations = relations_from_env()
-            except RelationsError as exc:
-                raise MappingError(exc.zh, exc.en) from None
+            relations = relations_from_env()  # optional (CHAINLEAD_PRODUCT_RELATIONS), read for training only
             model = MappingModel(index, tokenizer=tokenizer, relations=relations)
             model.fit(data.texts, data.chains, data.nodes)
             save_model(session, prow.id, model)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, StoredModel, utcnow
-from chainlead.mapping.model import FORMAT_VERSION, NONE, MappingModel, ModelFormatError, subsample
+from chainlead.mapping.model import FORMAT_VERSION, NONE, MappingModel, subsample
 from chainlead.mapping.text import EnterpriseText
 
 MODEL_NAME = "mapping"
@@ -129,6 +129,6 @@ def load_model(session: Session, program_id: int) -> LoadedModel | None:
         return None
     try:
         model = MappingModel.from_bytes(row.blob)
-    except (ModelFormatError, Exception):
+    except Exception:  # an unreadable blob (format, renamed classes, truncated): retrain
         return None
     return LoadedModel(model, row.trained_at, dict(row.meta or {}))
