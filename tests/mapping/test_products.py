@@ -1,4 +1,4 @@
-"""Product-level scores: each product votes, pooled by revenue share; abstains without products."""
+"""Product-level scores: each product votes, pooled by revenue share; the name stands in without products."""
 
 from __future__ import annotations
 
@@ -46,12 +46,15 @@ def test_main_product_outweighs_side_lines() -> None:
     assert np.allclose(got.sum(axis=1), 0.0)
 
 
-def test_no_products_abstains_and_model_survives_pickling() -> None:
+def test_without_products_the_name_stands_in_and_model_survives_pickling() -> None:
     scorer = _scorer()
-    ents = [_ent(""), _ent("光伏背板:0.5;注射用阿莫西林:0.5"), _ent("物业管理")]
+    solar_name = EnterpriseText.of(name="杭州光伏组件科技股份有限公司", main_products="")
+    legal_form_only = EnterpriseText.of(name="股份有限公司", main_products="")
+    ents = [solar_name, legal_form_only, _ent("光伏背板:0.5;注射用阿莫西林:0.5"), _ent("物业管理")]
     before = scorer.scores(ents)
-    assert np.all(before[0] == 0.0)
-    assert np.any(before[1] != 0.0)
+    assert CLASSES[int(before[0].argmax())] == "光伏"  # the name read as a product
+    assert np.all(before[1] == 0.0)  # nothing left of the name: the block abstains
+    assert np.any(before[2] != 0.0)
     after = pickle.loads(pickle.dumps(scorer)).scores(ents)  # the vectorised transform is rebuilt on load
     assert np.allclose(before, after)
 
