@@ -24,6 +24,7 @@ from chainlead.db.engine import get_engine
 from chainlead.web.cache import ResultMemo
 from chainlead.web.deps import LoginRequired, PageError, render, url_for_path
 from chainlead.web.fastpath import StatusFastPath, VersionProbe
+from chainlead.web.nulguard import NulGuard
 from chainlead.web.security import LoginLimiter, Signer, load_secret_key
 
 STATIC = Path(__file__).parent / "static"
@@ -69,6 +70,7 @@ def create_app(
     app.state.status_fast_served = 0
     if status_fast_path:  # outside the routing (added before the root path so that one runs first)
         app.add_middleware(StatusFastPath, owner=app)
+    app.add_middleware(NulGuard)  # before the fast path, the routes and PostgreSQL see any input
     if root_path.rstrip("/"):
         app.add_middleware(RootPathMiddleware, root_path=root_path.rstrip("/"))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
