@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from chainlead.errors import BilingualError
 from chainlead.reference.uscc import InvalidUSCC, normalize_uscc
 from chainlead.registry.formats import TIER_LABELS_ZH, Column, FileFormat, normalize_header
 
@@ -41,12 +42,8 @@ ENUM_ZH = {
 _NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
-class FileProblem(ValueError):
+class FileProblem(BilingualError, ValueError):
     """A file that cannot be used; `zh` and `en` name the file, row and field."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 def read_raw(path: Path) -> pd.DataFrame:

@@ -36,6 +36,7 @@ from chainlead.db.models import (
     Qualification,
     TierGoalRow,
 )
+from chainlead.errors import BilingualError
 from chainlead.program.store import active_program_row
 from chainlead.progress.cache import cached
 from chainlead.reference.districts import district_name
@@ -43,12 +44,8 @@ from chainlead.reference.districts import district_name
 MEMBER_STATUSES = COUNTED_MEMBERSHIP_STATUSES
 
 
-class CultivationError(ValueError):
+class CultivationError(BilingualError, ValueError):
     """A request the service cannot answer (unknown enterprise, tier or chain); zh and en."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 def default_year(session: Session) -> int:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from chainlead.errors import BilingualError
 
-class MappingError(ValueError):
+
+class MappingError(BilingualError, ValueError):
     """A user-caused problem; `zh` / `en` say what and why."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en

@@ -39,6 +39,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from chainlead.db.models import COUNTED_MEMBERSHIP_STATUSES, Enterprise
+from chainlead.errors import BilingualError
 
 COUNTED_STATUSES = COUNTED_MEMBERSHIP_STATUSES
 ARROW_MIN_ENTERPRISES = 50_000  # below this the session reads as fast (no process or pool to start)
@@ -49,24 +50,16 @@ READ_TIMEOUT_SECONDS = 300.0  # the SQLite reader child: ~1 s for a million ente
 log = logging.getLogger(__name__)
 
 
-class ReadError(RuntimeError):
+class ReadError(BilingualError, RuntimeError):
     """The SQLite reader child process (读取子进程) timed out or died (bilingual)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 class ReadTimeout(ReadError):
     """The reader child did not finish within the timeout and was killed."""
 
 
-class ReadSettingError(ValueError):
+class ReadSettingError(BilingualError, ValueError):
     """CHAINLEAD_PROGRESS_READ_TIMEOUT is not a positive number of seconds (读取设置有误; bilingual)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 def read_timeout() -> float:

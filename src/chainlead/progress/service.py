@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from chainlead.db.models import ProgramRow, utcnow
 from chainlead.db.versions import versions
+from chainlead.errors import BilingualError
 from chainlead.program.model import SCALE_METRICS, TIER_KEYS, Program
 from chainlead.program.store import active_program_row
 from chainlead.program.validate import parse_program
@@ -29,12 +30,8 @@ METRIC_LABELS = {"revenue_wan": "营业收入", "output_value_wan": "工业总�
 YEAR_WINDOW = 12  # years of history read at most (target year − 12 … latest)
 
 
-class ProgressError(Exception):
+class ProgressError(BilingualError, Exception):
     """A request the progress service cannot answer (bilingual)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 def _program(session: Session) -> tuple[ProgramRow, Program]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from chainlead.errors import BilingualError
 from chainlead.registry.formats import FileFormat, normalize_header
 
 SNIFF_BYTES = 1 << 20
@@ -27,13 +28,8 @@ _SPLIT = re.compile(r"[\s/|()（）\\]+")
 csv.field_size_limit(1 << 24)
 
 
-class FileProblem(ValueError):
+class FileProblem(BilingualError, ValueError):
     """The file as a whole cannot be imported; `zh` / `en` say why and what to do."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh = zh
-        self.en = en
 
 
 @dataclass

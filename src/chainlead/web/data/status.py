@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chainlead.db.models import ChainMembership, ChainRow, EnterpriseFinancial
+from chainlead.errors import BilingualError
 from chainlead.progress.reading import ReadError, ReadSettingError
 from chainlead.progress.service import ProgressError
 from chainlead.progress.service import status_report as progress_status
@@ -22,21 +23,13 @@ from chainlead.web.data.program import COUNTED, ProgramInfo
 SCALE_METRICS = ("revenue_wan", "output_value_wan")
 
 
-class StatusError(ValueError):
+class StatusError(BilingualError, ValueError):
     """The progress service cannot answer (unknown ecosystem, no program); zh and en."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
-
-class StatusUnavailable(RuntimeError):
+class StatusUnavailable(BilingualError, RuntimeError):
     """The progress figures cannot be read right now (暂时无法读取): the SQLite reader child timed
     out or died, or its timeout setting is bad — a server-side failure (503), not bad input; zh and en."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 def scale_series(
