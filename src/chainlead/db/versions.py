@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from chainlead.db.models import DataVersion, table_of, utcnow
 
 AREAS = ("program", "enterprises", "financials", "qualifications", "memberships", "facts")
-_ORDER = tuple(sorted(AREAS))
 _TABLE = table_of(DataVersion)
 
 
@@ -30,14 +29,14 @@ def bump(session: Session, *areas: str) -> None:
     session.flush()
 
 
-def versions_text(rows: Iterable[tuple[str, int]], areas: Iterable[str] = _ORDER) -> str:
+def versions_text(rows: Iterable[tuple[str, int]], areas: Iterable[str] = AREAS) -> str:
     """The versions string of `areas` (sorted) from (area, version) rows; an area without a row is 0.
 
     The one place for the format: `versions()` and the web's status probe (web/fastpath.py) both
     use it.
     """
     found = {area: int(version) for area, version in rows}
-    return ";".join(f"{a}={found.get(a, 0)}" for a in (areas if areas is _ORDER else sorted(areas)))
+    return ";".join(f"{a}={found.get(a, 0)}" for a in sorted(areas))
 
 
 def versions(session: Session, *areas: str) -> str:
@@ -49,4 +48,4 @@ def versions(session: Session, *areas: str) -> str:
     query = select(_TABLE.c.area, _TABLE.c.version)
     if areas:
         query = query.where(_TABLE.c.area.in_(areas))
-    return versions_text(session.execute(query), areas or _ORDER)
+    return versions_text(session.execute(query), areas or AREAS)

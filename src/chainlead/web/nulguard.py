@@ -35,7 +35,7 @@ class NulGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if "\x00" in scope.get("path", "") or _has_nul(scope.get("raw_path") or b"") or _has_nul(scope["query_string"]):
+        if "\x00" in scope["path"] or _has_nul(scope["query_string"]):  # the path is already %-decoded
             await _refuse(scope, send)
             return
         headers = dict(scope.get("headers") or [])
