@@ -27,6 +27,10 @@ def _has_nul(raw: bytes) -> bool:
     return b"%00" in raw or b"\x00" in raw
 
 
+def _is_form(scope: Scope) -> bool:
+    return any(k == b"content-type" and v.startswith(FORM) for k, v in scope.get("headers") or [])
+
+
 class NulGuard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,8 +42,8 @@ class NulGuard:
         if "\x00" in scope["path"] or _has_nul(scope["query_string"]):  # the path is already %-decoded
             await _refuse(scope, send)
             return
-        headers = dict(scope.get("headers") or [])
-        if not headers.get(b"content-type", b"").startswith(FORM):
+        # GET/HEAD (every status and page request) carry no form: no header scan on the hot path.
+        if scope["method"] in ("GET", "HEAD") or not _is_form(scope):
             await self.app(scope, receive, send)
             return
         # Read the (small) form body, check it, then replay it to the app.
