@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select
 
 from chainlead.db import session_scope
 from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, StoredModel
-from chainlead.mapping.model import FORMAT_VERSION, MappingModel
+from chainlead.mapping.model import BLOB_MAGIC, FORMAT_VERSION, MappingModel, ModelFormatError
 from chainlead.mapping.predict import Mapper, Thresholds
 from chainlead.mapping.rules import RuleIndex
 from chainlead.mapping.service import map_all
@@ -112,6 +114,52 @@ def test_other_format_version_is_refused(db_url: str) -> None:
         prow, _ = active_program(s)
         assert load_model(s, prow.id) is None
         assert map_all(s).model == "retrained model"
+
+
+class _Touch:
+    """A pickle that creates a file when it is loaded: proves a refused blob is never unpickled."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (os.makedirs, (str(self.path),))
+
+
+def test_blob_header_is_checked_before_unpickling(tmp_path: Path) -> None:
+    index = RuleIndex(small_program().program)
+    rows = _many()
+    model = MappingModel(index)
+    model.fit([EnterpriseText.of(*r[:4]) for r in rows], [r[4] for r in rows])
+    blob = model.to_bytes()
+    assert blob.startswith(BLOB_MAGIC + FORMAT_VERSION.to_bytes(4, "big"))
+    again = MappingModel.from_bytes(blob)
+    texts = [EnterpriseText.of(*r[:4]) for r in rows]
+    assert np.allclose(again.predict(texts)[0], model.predict(texts)[0])
+
+    marker = tmp_path / "unpickled"
+    payload = pickle.dumps(_Touch(marker))
+    refused = [
+        payload,  # no header (also the layout of format 4 and earlier)
+        BLOB_MAGIC + (FORMAT_VERSION + 1).to_bytes(4, "big") + payload,  # another format
+        BLOB_MAGIC[:-1],  # truncated header
+    ]
+    for bad in refused:
+        try:
+            MappingModel.from_bytes(bad)
+        except ModelFormatError:
+            pass
+        else:
+            raise AssertionError(f"accepted {bad[:40]!r}")
+        assert not marker.exists()
+    # The right header with something else inside is refused after loading, not returned.
+    other = BLOB_MAGIC + FORMAT_VERSION.to_bytes(4, "big") + pickle.dumps({"model": None})
+    try:
+        MappingModel.from_bytes(other)
+    except ModelFormatError as exc:
+        assert "dict" in str(exc)
+    else:
+        raise AssertionError("a dict was accepted as a model")
 
 
 def test_model_without_none_class_and_calibrated_confidence() -> None:

@@ -79,13 +79,11 @@ class FeatureBuilder:
         self,
         index: RuleIndex,
         tokenizer: str = "char",
-        rule_weight: float = 1.0,
         relations: ProductRelations | None = None,
     ) -> None:
         if tokenizer not in TOKENIZERS:
             raise ValueError(f"tokenizer must be one of {TOKENIZERS}")
         self.tokenizer = tokenizer
-        self.rule_weight = rule_weight
         self.index = index
         words = sorted(index.term_nodes)
         self.products = _vectorizer(tokenizer, words, (1, 3), 200_000)
@@ -112,7 +110,7 @@ class FeatureBuilder:
         for i, chain_scores in enumerate(scores):
             for cs in chain_scores:
                 rows[i, col[cs.chain]] = cs.score
-        dense = np.hstack([np.log1p(rows), 1.0 - np.exp(-rows / 2.5)]) * self.rule_weight
+        dense = np.hstack([np.log1p(rows), 1.0 - np.exp(-rows / 2.5)])
         return sparse.csr_matrix(dense)
 
     def _blocks(self):  # type: ignore[no-untyped-def]

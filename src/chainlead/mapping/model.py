@@ -6,8 +6,9 @@ scores become probabilities by a softmax with one temperature, fitted on
 out-of-fold scores (3-fold cross-validation inside the training set) to minimise log-loss —
 so a confidence of 0.8 means right about 8 times in 10 on unseen enterprises. When node labels exist, the
 node inside a chain without rule evidence is the one whose centroid (mean feature vector of its
-confirmed enterprises) is most similar. The model is pickled with
-`FORMAT_VERSION` and refused on mismatch.
+confirmed enterprises) is most similar. The stored blob starts with a fixed header and
+`FORMAT_VERSION`, checked *before* anything is unpickled, so a blob of another format (or not a
+model at all) is refused without running its pickle.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from chainlead.mapping.relations import ProductRelations
 from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: header before the pickle; 4: product-level block
+BLOB_MAGIC = b"chainlead-mapping-model\n"
 NONE = "none"
 MAX_TRAIN = 20_000  # larger label sets are subsampled per class (documented in docs/mapping.md)
 
@@ -161,17 +163,25 @@ class MappingModel:
         return out
 
     def to_bytes(self) -> bytes:
+        """`BLOB_MAGIC`, the format version (4 bytes, big-endian), then the pickled model."""
         buf = io.BytesIO()
-        pickle.dump({"format_version": FORMAT_VERSION, "model": self}, buf, protocol=5)
+        buf.write(BLOB_MAGIC + FORMAT_VERSION.to_bytes(4, "big"))
+        pickle.dump(self, buf, protocol=5)
         return buf.getvalue()
 
     @staticmethod
     def from_bytes(blob: bytes) -> MappingModel:
-        data = pickle.loads(blob)
-        if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
-            found = data.get("format_version") if isinstance(data, dict) else None
+        """The model in `blob`; `ModelFormatError` before unpickling when the header does not match."""
+        head = len(BLOB_MAGIC)
+        if not blob.startswith(BLOB_MAGIC) or len(blob) < head + 4:
+            raise ModelFormatError("not a stored mapping model (header missing)")
+        found = int.from_bytes(blob[head : head + 4], "big")
+        if found != FORMAT_VERSION:
             raise ModelFormatError(f"stored model format {found}, expected {FORMAT_VERSION}")
-        return data["model"]
+        model = pickle.loads(blob[head + 4 :])
+        if not isinstance(model, MappingModel):
+            raise ModelFormatError(f"stored blob holds {type(model).__name__}, not a mapping model")
+        return model
 
 
 def _centroids(x: sparse.csr_matrix, keys: list[str], classes: list[str]) -> sparse.csr_matrix:
