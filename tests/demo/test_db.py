@@ -65,6 +65,7 @@ def test_replace_empties_first_and_refuses_without_it(db_url):
     with pytest.raises(DemoError) as err:
         generate_demo(N, 2, db_url=db_url)
     assert "--replace" in err.value.zh and "--replace" in err.value.en
+    assert isinstance(err.value, ValueError) and str(err.value) == f"{err.value.zh} / {err.value.en}"
     generate_demo(N // 2, 2, db_url=db_url, replace=True)
     with session_scope(db_url) as s:
         assert _count(s, Enterprise) == N // 2

@@ -46,6 +46,7 @@ def test_money_examples() -> None:
     with pytest.raises(C.CellError) as exc:
         C.parse_money("十二万")
     assert "数字" in exc.value.zh and "number" in exc.value.en
+    assert isinstance(exc.value, ValueError) and str(exc.value) == f"{exc.value.zh} / {exc.value.en}"
     with pytest.raises(C.CellError):
         C.parse_number("1,23,4")
 

@@ -13,17 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from chainlead.demo import profile
+from chainlead.errors import BilingualError
 from chainlead.program.model import Program
 from chainlead.reference.industry import industry, is_industry_class
 
 
-class DemoError(ValueError):
+class DemoError(BilingualError, ValueError):
     """A problem that stops demo generation; carries a Chinese and an English message."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh = zh
-        self.en = en
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import re
 
+from chainlead.errors import BilingualError
 from chainlead.registry.formats import TIER_CHOICES, TIER_LABELS_ZH
 
 UNITS = {"元": -1e4, "万元": 1.0, "亿元": 1e4}
@@ -33,13 +34,8 @@ _YEAR_RE = re.compile(r"^(\d{4})\s*年?(?:度)?$")
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
-class CellError(ValueError):
+class CellError(BilingualError, ValueError):
     """A cell that cannot be read; `zh` and `en` say why."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh = zh
-        self.en = en
 
 
 def clean(value: object) -> str | None:

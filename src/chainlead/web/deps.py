@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from chainlead.errors import BilingualError
 from chainlead.web import fmt
 from chainlead.web.security import LANG_COOKIE, SESSION_COOKIE, csrf_matches
 from chainlead.web.users import ROLE_NAMES, Principal, active_principal
@@ -40,13 +41,12 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-class PageError(Exception):
+class PageError(BilingualError):
     """A user-facing error on a page (4xx with a bilingual message; 503 when the figures cannot be read)."""
 
     def __init__(self, status: int, zh: str, en: str) -> None:
+        super().__init__(zh, en)
         self.status = status
-        self.zh = zh
-        self.en = en
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chainlead.db.models import AuditLog, User, table_of
+from chainlead.errors import BilingualError
 
 ROLES = ("admin", "office", "leader", "viewer")
 ROLE_NAMES = {
@@ -28,13 +29,8 @@ _hasher = PasswordHash.recommended()
 _DUMMY_HASH = _hasher.hash("chainlead-dummy-password")
 
 
-class UserError(ValueError):
+class UserError(BilingualError, ValueError):
     """A user-management error with a Chinese and an English message."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh = zh
-        self.en = en
 
 
 @dataclass(frozen=True)

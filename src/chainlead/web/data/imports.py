@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chainlead.db.models import ImportBatch
+from chainlead.errors import BilingualError
 
 
 def importer() -> Any | None:
@@ -34,12 +35,12 @@ def last_change(session: Session) -> ImportBatch | None:
     ).first()
 
 
-class ImportProblem(ValueError):
-    """An import the user asked for cannot run (bilingual)."""
+class ImportProblem(BilingualError, ValueError):
+    """An import the user asked for cannot run (bilingual); `status` is the HTTP status that answers it."""
 
     def __init__(self, zh: str, en: str, status: int = 422) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en, self.status = zh, en, status
+        super().__init__(zh, en)
+        self.status = status
 
 
 def _require_importer() -> Any:

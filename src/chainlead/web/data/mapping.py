@@ -15,15 +15,18 @@ from sqlalchemy.orm import Session
 
 from chainlead.db.models import AuditLog, ChainMembership, ChainNodeRow, ChainRow, Enterprise, utcnow
 from chainlead.db.versions import bump
+from chainlead.errors import BilingualError
 from chainlead.web.users import Principal
 
 DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
 
 
-class DecisionError(ValueError):
+class DecisionError(BilingualError, ValueError):
+    """A review decision that cannot be made; `status` is the HTTP status that answers it."""
+
     def __init__(self, status: int, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-        self.status, self.zh, self.en = status, zh, en
+        super().__init__(zh, en)
+        self.status = status
 
 
 def mapping_service() -> Any | None:
