@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= var/demo.db
 DEMO_N ?= 20000
+# Share of demo firms written without a membership: `chainlead map` maps them (挂链审核 shows the unsure ones).
+DEMO_UNMAPPED ?= 0.05
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -24,7 +26,8 @@ system-deps:
 
 demo-data: setup
 	@mkdir -p $(dir $(DEMO_DB))
-	$(VENV)/bin/chainlead demo-data --enterprises $(DEMO_N) --seed 1 --db $(DEMO_DB) --replace
+	$(VENV)/bin/chainlead demo-data --enterprises $(DEMO_N) --seed 1 --db $(DEMO_DB) --replace --unmapped-share $(DEMO_UNMAPPED)
+	$(VENV)/bin/chainlead map --db $(DEMO_DB)
 
 demo: demo-data
 	$(VENV)/bin/chainlead serve --db $(DEMO_DB) --host $(HOST) --port $(PORT) --demo-login

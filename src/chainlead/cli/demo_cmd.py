@@ -27,6 +27,12 @@ def demo_data(
     out: Path | None = typer.Option(None, "--out", help="交换格式 CSV 输出目录 / folder for interchange CSV files"),
     replace: bool = typer.Option(False, "--replace", help="先清空演示相关表 / empty the enterprise tables first"),
     program: str = typer.Option(DEFAULT_PROGRAM, "--program", help="内置方案名或 TOML 路径 / program name or path"),
+    unmapped_share: float = typer.Option(
+        0.0,
+        "--unmapped-share",
+        help="不写挂链关系的企业比例（新登记、待 chainlead map 挂链；上市企业和链主除外）/ share of enterprises "
+        "written without a membership, for chainlead map (never listed firms or chain masters)",
+    ),
 ) -> None:
     """生成演示企业数据 / generate deterministic demo enterprises, figures, titles and memberships."""
     if enterprises <= 0:
@@ -61,6 +67,7 @@ def demo_data(
                 db_url=db if db is not None else (None if out is not None else database_url()),
                 replace=replace,
                 progress=report,
+                unmapped_share=unmapped_share,
             )
     except DemoError as exc:
         fail(exc.zh, exc.en)
@@ -88,6 +95,8 @@ def _print_summary(s: DemoSummary) -> None:
         tiers.add_row(label, str(s.tiers_on_baseline[key]), str(s.tiers_end_2024[key]))
     console.print(tiers)
     console.print(f"同属两条产业链的企业 / enterprises in two chains: {s.two_chains:,}")
+    if s.unmapped:
+        console.print(f"未挂链企业（待 chainlead map）/ enterprises left unmapped (for chainlead map): {s.unmapped:,}")
     if s.rows:
         console.print("写入数据库 / rows written: " + ", ".join(f"{k} {v:,}" for k, v in s.rows.items()))
     for kind, path in s.files.items():

@@ -17,7 +17,7 @@ from chainlead.demo.facts import chunk_facts
 from chainlead.demo.figures import ChunkFigures, chunk_figures
 from chainlead.demo.identity import company_names, make_uscc, org_bodies, trade_names
 from chainlead.demo.plan import Plan
-from chainlead.demo.text import describe, licence_prefix, text_frames
+from chainlead.demo.text import GENERIC_DESCRIPTIONS, describe, licence_prefix, text_frames
 from chainlead.demo.tiers import Titles
 
 CHUNK_SIZE = 50_000
@@ -53,6 +53,9 @@ class Context:
     frames: dict[str, np.ndarray]
     division: np.ndarray  # per code index: GB/T 4754 division (大类) number
     licences: np.ndarray  # per code index: 许可项目 prefix of the business scope, or ""
+    # Enterprises written without a membership (not yet mapped, for `chainlead map`); None = all mapped.
+    unmapped: np.ndarray | None = None
+    vague: np.ndarray | None = None  # of those, the ones with a generic scope and products
 
 
 @dataclass
@@ -134,6 +137,9 @@ def build_chunk(ctx: Context, number: int) -> Chunk:
         rng,
         ctx.licences[pop.code[sl]],
     )
+    if ctx.vague is not None:
+        for k in np.flatnonzero(ctx.vague[sl]).tolist():
+            scope[k], products[k] = GENERIC_DESCRIPTIONS[(start + k) % len(GENERIC_DESCRIPTIONS)]
 
     fig = chunk_figures(pop, ctx.titles, sl, ctx.sector, rng)
     alive = ~np.isnan(fig.revenue)
@@ -149,6 +155,9 @@ def build_chunk(ctx: Context, number: int) -> Chunk:
     mem_chain = np.concatenate([pop.chain[sl], pop.chain2[sl][two]]).astype(np.int32)
     mem_node = np.concatenate([pop.node[sl], pop.node2[sl][two]]).astype(np.int32)
     mem_primary = np.concatenate([np.ones(m, bool), np.zeros(two.size, bool)])
+    if ctx.unmapped is not None:
+        kept = ~ctx.unmapped[sl][mem_ent]
+        mem_ent, mem_chain, mem_node, mem_primary = mem_ent[kept], mem_chain[kept], mem_node[kept], mem_primary[kept]
     order = np.argsort(mem_ent, kind="stable")
 
     fact_ent, fact_year, facts = chunk_facts(pop, t, sl, ctx.sector, fig, rng)

@@ -26,6 +26,7 @@ from chainlead.program.builtin import resolve_program
 from chainlead.program.validate import LoadedProgram, ProgramError
 
 MAX_ENTERPRISES = 2_000_000
+MAX_UNMAPPED_SHARE = 0.9
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -51,6 +52,7 @@ class DemoSummary:
     tiers_on_baseline: dict[str, int]
     tiers_end_2024: dict[str, int]
     two_chains: int
+    unmapped: int = 0  # enterprises written without a membership (--unmapped-share)
     rows: dict[str, int] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
 
@@ -65,6 +67,7 @@ class DemoSummary:
             "tiers_on_baseline_date": self.tiers_on_baseline,
             "tiers_end_2024": self.tiers_end_2024,
             "two_chains": self.two_chains,
+            "unmapped": self.unmapped,
             "rows": self.rows,
         }
 
@@ -133,7 +136,16 @@ def summarize(run: DemoRun, seed: int) -> DemoSummary:
         tiers_on_baseline={t: run.titles.valid_on(t, baseline_day) for t in tiers},
         tiers_end_2024={t: run.titles.valid_on(t, end) for t in tiers},
         two_chains=int((pop.chain2 >= 0).sum()),
+        unmapped=0 if run.ctx.unmapped is None else int(run.ctx.unmapped.sum()),
     )
+
+
+def unmapped_masks(pop: Population, seed: int, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Which enterprises get no membership (a seeded draw of `share`, sparing listed firms and
+    masters), and which of those get a generic description (half of them)."""
+    draw = np.random.default_rng(np.random.SeedSequence([seed, 9])).random((2, pop.n))
+    unmapped = (draw[0] < share) & ~(pop.listed | pop.master)
+    return unmapped, unmapped & (draw[1] < 0.5)
 
 
 def generate_demo(
@@ -147,13 +159,25 @@ def generate_demo(
     with_facts: bool = True,
     progress: Progress | None = None,
     workers: int | None = None,
+    unmapped_share: float = 0.0,
 ) -> DemoSummary:
-    """Build N enterprises for `program` deterministically from `seed`; write files and/or the DB."""
+    """Build N enterprises for `program` deterministically from `seed`; write files and/or the DB.
+
+    `unmapped_share`: that share of the enterprises (never a listed firm or a chain master) is
+    written without a membership — newly registered firms that `chainlead map` has yet to map.
+    """
     if out_dir is None and db_url is None:
         raise DemoError("请指定 --out 目录或 --db 数据库（或两者）", "give --out DIR or --db URL (or both)")
+    if not 0.0 <= unmapped_share <= MAX_UNMAPPED_SHARE:
+        raise DemoError(
+            f"未挂链比例须在 0 到 {MAX_UNMAPPED_SHARE} 之间，收到 {unmapped_share}",
+            f"the unmapped share must be between 0 and {MAX_UNMAPPED_SHARE}, got {unmapped_share}",
+        )
     report = progress or (lambda stage, done, total: None)
     report("prepare", 0, 1)
     run = prepare(n, seed, program)
+    if unmapped_share > 0:
+        run.ctx.unmapped, run.ctx.vague = unmapped_masks(run.pop, seed, unmapped_share)
     summary = summarize(run, seed)
     report("prepare", 1, 1)
     total = chunk_count(n)
@@ -200,7 +224,10 @@ def _write_db(run, db_url, replace, sink, summary, report, total, workers) -> di
         "n": summary.n,
         "program": summary.program,
         "hash": hashlib.sha256(
-            f"{summary.program}:{run.loaded.file_hash}:{summary.seed}:{summary.n}".encode()
+            (
+                f"{summary.program}:{run.loaded.file_hash}:{summary.seed}:{summary.n}"
+                + (f":unmapped={summary.unmapped}" if summary.unmapped else "")
+            ).encode()
         ).hexdigest(),
     }
     try:

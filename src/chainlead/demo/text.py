@@ -25,6 +25,17 @@ _SOFT = (("", "的开发、销售及运维服务"), ("", "的研发与技术服�
 _OTHER = (("", "的研发与推广"), ("", "的技术推广与应用"), ("", "的研发与销售"))
 _TAILS = np.array(["；货物进出口", "；技术进出口", "；信息咨询服务", "", "", "；企业管理咨询"], dtype=object)
 KINDS = ("make", "trade", "soft", "service", "tech")
+# (business_scope, main_products) of a firm that says nothing about its chain: some of the firms
+# written without a membership (--unmapped-share) get one, so `chainlead map` has to rely on the
+# name and industry code and sends them to review.
+GENERIC_DESCRIPTIONS = (
+    (
+        "一般项目：技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广；货物进出口；销售代理。",
+        "技术服务:0.62;货物进出口:0.38",
+    ),
+    ("一般项目：技术服务、技术开发、技术咨询；信息咨询服务；企业管理咨询；货物进出口。", "技术服务:0.71;咨询服务:0.29"),
+    ("一般项目：五金产品批发；机械设备销售；技术进出口；货物进出口。", "商品销售:0.80;技术服务:0.20"),
+)
 _SHARE_TEXT = np.array([f"{i / 100:.2f}" for i in range(101)], dtype=object)
 # Activities that need a licence come first, as 许可项目, by GB/T 4754 code prefix.
 LICENSED = {
