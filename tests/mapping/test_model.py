@@ -196,3 +196,20 @@ def test_model_decision_is_primary_even_below_the_suggest_threshold() -> None:
     assert any(s for s in got) and any(not s for s in got)
     # Rules alone keep the threshold: nothing reaches 1.0.
     assert not any(Mapper(index, thresholds=strict).map(texts))
+
+
+def test_node_comes_from_confirmed_examples_when_rules_name_only_the_chain() -> None:
+    # Every confirmed 药品 firm sits in 中药 (the chain's second node). A firm whose only evidence is
+    # the chain word 药业 in its name has no node from the rules: the node centroids decide, not
+    # the chain's first node (化学药), and no placeholder note is added.
+    index = RuleIndex(small_program().program)
+    rows = _many()
+    nodes = {"光伏": "光伏组件", "储能": "储能电池", "药品": "中药"}
+    model = MappingModel(index)
+    model.fit([EnterpriseText.of(*r[:4]) for r in rows], [r[4] for r in rows], [nodes.get(r[4]) for r in rows])
+    firm = EnterpriseText.of("杭州百草药业有限公司")
+    assert index.score(firm)[0].node == ""
+    mapper = Mapper(index, model, Thresholds(apply=0.99, suggest=0.05))
+    best = mapper.map_one(firm)[0]
+    assert best.chain == "药品" and best.node == "中药"
+    assert "节点未定" not in best.reason

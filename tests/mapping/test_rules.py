@@ -9,6 +9,7 @@ from chainlead.mapping.predict import Mapper, Thresholds
 from chainlead.mapping.rules import RuleIndex, confidence_of
 from chainlead.mapping.terms import TermMatcher
 from chainlead.mapping.text import EnterpriseText, parse_products
+from chainlead.program import load_builtin
 
 from .helpers import small_program
 
@@ -53,7 +54,7 @@ def test_reasons_name_the_matched_product_and_share() -> None:
     assert got.chain == "药品" and got.node == "化学药"
     text = "；".join(got.reasons)
     assert "行业代码 2720" in text
-    assert "主营产品「注射液」含「注射液」，占比 60%" in text
+    assert "主营产品为「注射液」，占比 60%" in text  # the product name is the term itself
 
 
 def test_node_inside_chain() -> None:
@@ -114,3 +115,26 @@ def test_chain_lexicon_reads_generic_trade_words() -> None:
     got = top(EnterpriseText.of("浙江华康药业股份有限公司"))
     assert got.chain == "药品" and got.reasons == ["企业名称含「药业」"]
     assert RuleIndex(small_program().program, lexicon=False).score(EnterpriseText.of("浙江华康药业股份有限公司")) == []
+
+
+def test_chain_level_words_never_pick_the_node() -> None:
+    # 电池 is a lexicon word of 储能 (it counts on the chain's first node, 电池材料); 锂离子电池 is a
+    # keyword of the node 电芯 — the node must be 电芯, and each product is named once in the reasons.
+    index = RuleIndex(load_builtin("hangzhou-2022").program)
+    got = index.score(EnterpriseText.of("杭州某某电池有限公司", "锂离子电池:0.8;储能系统:0.2"))[0]
+    assert got.chain == "储能" and got.node == "电芯"
+    assert got.reasons[0] == "主营产品为「锂离子电池」，占比 80%"
+    assert sum("「锂离子电池」" in r for r in got.reasons) == 1
+    without_lexicon = RuleIndex(load_builtin("hangzhou-2022").program, lexicon=False)
+    plain = without_lexicon.score(EnterpriseText.of("杭州某某", "锂离子电池:0.8;储能系统:0.2"))[0]
+    assert got.score > plain.score  # the chain-level words still count for the chain
+
+
+def test_only_chain_level_words_leave_the_node_open() -> None:
+    got = top(EnterpriseText.of("浙江华康药业股份有限公司"))
+    assert got.chain == "药品" and got.node == "" and got.node_scores == {}
+    # Rules alone still place it (on the chain's first node) and say that the node is a placeholder.
+    mapper = Mapper(small_program().program, thresholds=Thresholds(apply=0.9, suggest=0.3))
+    [suggestion] = mapper.map_one(EnterpriseText.of("浙江华康药业股份有限公司"))
+    assert suggestion.chain == "药品" and suggestion.node == "化学药"  # the chain's first node
+    assert suggestion.reason == "企业名称含「药业」（节点未定，暂挂首个节点）"

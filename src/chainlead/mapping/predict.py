@@ -15,6 +15,8 @@ from chainlead.mapping.rules import ChainScore, RuleIndex
 from chainlead.mapping.text import EnterpriseText
 from chainlead.program.model import Program
 
+UNSURE_NODE = "（节点未定，暂挂首个节点）"  # appended to the reason when the node is only a placeholder
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -113,8 +115,11 @@ class Mapper:
             limit = self.thresholds.suggest if not out else self.thresholds.secondary
             if conf < limit:
                 continue
-            node = cs.node or self._first_node.get(cs.chain, "")
-            out.append(Suggestion(cs.ecosystem, cs.chain, node, round(conf, 4), "rule", "；".join(cs.reasons), not out))
+            node, unsure = cs.node, ""
+            if not node:  # only chain-level words matched
+                node, unsure = self._first_node.get(cs.chain, ""), UNSURE_NODE
+            reason = "；".join(cs.reasons) + unsure
+            out.append(Suggestion(cs.ecosystem, cs.chain, node, round(conf, 4), "rule", reason, not out))
         return out
 
     def _from_model(
@@ -162,6 +167,4 @@ class Mapper:
             best = int(np.argmax(values))
             if float(values[best]) > 0:
                 return cols[1][best], ""
-        if cs is not None and cs.node:
-            return cs.node, ""
-        return self._first_node.get(chain, ""), "（节点未定，暂挂首个节点）"
+        return self._first_node.get(chain, ""), UNSURE_NODE

@@ -11,12 +11,15 @@ Evidence and its weight (score points; a node's score is the sum over evidence):
 | … and the product name *is* the term | × 1.3 |
 | the enterprise name contains a product term / keyword | 1.5 / 1.2 |
 | the business scope contains a product term / keyword | 0.6 (0.3 after the first 60 characters), at most 2.0 per node |
-| the chain's own name or alias appears | as a keyword of the chain's first node |
+| the chain's name, an alias or a lexicon word (`data/chain_lexicon.toml`) | as a keyword, for the chain |
 
 A term attached to nodes of several chains is less telling: its points are divided by the square
 root of the number of chains. A chain's score is its best node's score plus a quarter of the
-other nodes' scores (at most 1.0). Confidence = 1 − exp(−score / 2.5): one main product that is
-all of the revenue and names a node product gives 0.70; with the matching industry code, 0.91.
+other nodes' scores (at most 1.0); chain-level words count on the chain's first node for the
+score, but the node reported is the one with the most *node* evidence (codes, node terms) — `node`
+is empty when there is none, and the caller decides (the model's node centroids, else the first
+node). Confidence = 1 − exp(−score / 2.5): one main product that is all of the revenue and names
+a node product gives 0.70; with the matching industry code, 0.91.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from chainlead.reference.industry import industry_name
 W_CODE, W_PARTIAL_CODE = 3.0, 1.0
 W_PRODUCT, W_KEYWORD, EXACT_BONUS = 3.0, 2.0, 1.3
 LEXICON = 1.0  # lexicon words count like keywords (a weaker factor was measured worse)
-W_NAME = {"product": 1.5, "keyword": 1.2, "lexicon": 1.2 * LEXICON}
-W_PRODUCT_KIND = {"product": W_PRODUCT, "keyword": W_KEYWORD, "lexicon": W_KEYWORD * LEXICON}
+W_NAME = {"product": 1.5, "keyword": 1.2, "chain": 1.2, "lexicon": 1.2 * LEXICON}
+W_PRODUCT_KIND = {"product": W_PRODUCT, "keyword": W_KEYWORD, "chain": W_KEYWORD, "lexicon": W_KEYWORD * LEXICON}
+CHAIN_LEVEL = frozenset({"chain", "lexicon"})  # evidence for the chain, not for its first node
 W_SCOPE, W_SCOPE_LATE, SCOPE_CAP, SCOPE_EARLY = 0.6, 0.3, 2.0, 60
 CONFIDENCE_SCALE = 2.5
 
@@ -67,7 +71,7 @@ class ChainScore:
     ecosystem: str
     chain: str
     score: float
-    node: str
+    node: str  # the node with node-level evidence; "" when only chain-level words matched
     node_scores: dict[str, float]
     reasons: list[str] = field(default_factory=list)
 
@@ -101,11 +105,13 @@ class RuleIndex:
                         if len(term) >= 2 and ref.index not in term_nodes[term]:
                             term_nodes[term][ref.index] = "lexicon"
                 for kind, terms in (
-                    ("keyword", [*node.keywords, node.name, *own]),
+                    ("chain", own),
+                    ("keyword", [*node.keywords, node.name]),
                     ("product", node.products),
                 ):
                     for raw in terms:
                         term = normalize(raw)
+                        # A node's own term outranks a chain-level word: product > keyword > chain/lexicon.
                         if len(term) >= 2 and term_nodes[term].get(ref.index) != "product":
                             term_nodes[term][ref.index] = kind
                 for code in node.industry_codes:
@@ -136,12 +142,15 @@ class RuleIndex:
     def score(self, ent: EnterpriseText, with_reasons: bool = True) -> list[ChainScore]:
         """Chains with any evidence, best first."""
         node_score: dict[int, float] = defaultdict(float)
-        reasons: dict[int, list[tuple[float, tuple]]] = defaultdict(list)
+        general: dict[int, float] = defaultdict(float)  # the chain-level part of node_score
+        reasons: dict[int, list[tuple[float, tuple, bool]]] = defaultdict(list)
 
-        def add(index: int, points: float, why: tuple) -> None:
+        def add(index: int, points: float, why: tuple, chain_level: bool = False) -> None:
             node_score[index] += points
+            if chain_level:
+                general[index] += points
             if with_reasons:
-                reasons[index].append((points, why))
+                reasons[index].append((points, why, chain_level))
 
         self._code_evidence(ent.industry_code, add)
         for product in ent.products:
@@ -155,7 +164,8 @@ class RuleIndex:
                     if points > best.get(index, (0.0, ""))[0]:
                         best[index] = (points, term)
             for index, (points, term) in best.items():
-                add(index, points, ("p", product.name, term, product.share))
+                level = self.term_nodes[term][index] in CHAIN_LEVEL
+                add(index, points, ("p", product.name, term, product.share), level)
         name = core_name(ent.name)
         if name:
             best = {}
@@ -165,9 +175,10 @@ class RuleIndex:
                     if points > best.get(index, (0.0, ""))[0]:
                         best[index] = (points, term)
             for index, (points, term) in best.items():
-                add(index, points, ("n", term))
+                add(index, points, ("n", term), self.term_nodes[term][index] in CHAIN_LEVEL)
         if ent.business_scope:
             per_node: dict[int, float] = defaultdict(float)
+            per_node_general: dict[int, float] = defaultdict(float)
             words: dict[int, list[str]] = defaultdict(list)
             seen_terms: set[str] = set()
             for pos, term in self.matcher.find(ent.business_scope):
@@ -176,14 +187,25 @@ class RuleIndex:
                 seen_terms.add(term)
                 base = W_SCOPE if pos < SCOPE_EARLY else W_SCOPE_LATE
                 for index, kind in self.term_nodes[term].items():
-                    per_node[index] += base * self.specificity[term] * (LEXICON if kind == "lexicon" else 1.0)
+                    points = base * self.specificity[term] * (LEXICON if kind == "lexicon" else 1.0)
+                    per_node[index] += points
+                    if kind in CHAIN_LEVEL:
+                        per_node_general[index] += points
                     words[index].append(term)
             for index, points in per_node.items():
-                add(index, min(points, SCOPE_CAP), ("s", tuple(words[index][:3])))
-        return self._by_chain(node_score, reasons)
+                capped = min(points, SCOPE_CAP)
+                part = per_node_general.get(index, 0.0) / points
+                if part < 1.0:
+                    add(index, capped * (1.0 - part), ("s", tuple(words[index][:3])))
+                if part > 0.0:
+                    add(index, capped * part, ("s", tuple(words[index][:3])), True)
+        return self._by_chain(node_score, general, reasons)
 
     def _by_chain(
-        self, node_score: dict[int, float], reasons: dict[int, list[tuple[float, tuple]]]
+        self,
+        node_score: dict[int, float],
+        general: dict[int, float],
+        reasons: dict[int, list[tuple[float, tuple, bool]]],
     ) -> list[ChainScore]:
         per_chain: dict[str, list[int]] = defaultdict(list)
         for index in node_score:
@@ -194,15 +216,21 @@ class RuleIndex:
             top = indexes[0]
             others = sum(node_score[i] for i in indexes[1:])
             score = node_score[top] + min(0.25 * others, 1.0)
-            why = sorted(reasons.get(top, []), key=lambda r: -r[0])
+            # The node: most node-level evidence; chain-level words (on the first node) don't pick it.
+            specific = {i: node_score[i] - general.get(i, 0.0) for i in indexes}
+            node_top = max(indexes, key=lambda i: (specific[i] > 1e-9, specific[i], -i))
+            has_node = specific[node_top] > 1e-9
+            mine = [r for r in reasons.get(node_top, []) if has_node or r[2]]
+            chain_words = [r for i in indexes if i != node_top for r in reasons.get(i, []) if r[2]]
+            why = sorted(mine + chain_words, key=lambda r: -r[0])
             out.append(
                 ChainScore(
                     ecosystem=self.nodes[top].ecosystem,
                     chain=chain,
                     score=score,
-                    node=self.nodes[top].node,
-                    node_scores={self.nodes[i].node: node_score[i] for i in indexes},
-                    reasons=_dedupe([_say(w) for _, w in why])[:3],
+                    node=self.nodes[node_top].node if has_node else "",
+                    node_scores={self.nodes[i].node: specific[i] for i in indexes if specific[i] > 1e-9},
+                    reasons=_dedupe([_say(w) for w in _one_per_source(why)])[:3],
                 )
             )
         out.sort(key=lambda c: -c.score)
@@ -231,11 +259,25 @@ def _lexicon_for(name: str, aliases: list[str]) -> list[str]:
     return []
 
 
+def _one_per_source(why: list[tuple[float, tuple, bool]]) -> list[tuple]:
+    """The strongest piece of evidence per product, per name and per scope (already sorted)."""
+    seen: set[tuple] = set()
+    out: list[tuple] = []
+    for _points, w, _level in why:
+        source = (w[0], w[1]) if w[0] in ("p", "c") else (w[0],)
+        if source not in seen:
+            seen.add(source)
+            out.append(w)
+    return out
+
+
 def _say(why: tuple) -> str:
     """A reason in words, formatted only for the evidence that is shown."""
     kind = why[0]
     if kind == "p":
         share = f"，占比 {why[3]:.0%}" if why[3] is not None else ""
+        if why[1] == why[2]:
+            return f"主营产品为「{why[1]}」{share}"
         return f"主营产品「{why[1]}」含「{why[2]}」{share}"
     if kind == "n":
         return f"企业名称含「{why[1]}」"
