@@ -154,28 +154,27 @@ class RuleIndex:
 
         self._code_evidence(ent.industry_code, add)
         for product in ent.products:
-            best: dict[int, tuple[float, str]] = {}
+            best: dict[int, tuple[float, str, str]] = {}
             for term in self.matcher.found(product.name):
                 spec = self.specificity[term]
                 for index, kind in self.term_nodes[term].items():
                     points = W_PRODUCT_KIND[kind] * product.weight * spec
                     if product.name == term:
                         points *= EXACT_BONUS
-                    if points > best.get(index, (0.0, ""))[0]:
-                        best[index] = (points, term)
-            for index, (points, term) in best.items():
-                level = self.term_nodes[term][index] in CHAIN_LEVEL
-                add(index, points, ("p", product.name, term, product.share), level)
+                    if index not in best or points > best[index][0]:
+                        best[index] = (points, term, kind)
+            for index, (points, term, kind) in best.items():
+                add(index, points, ("p", product.name, term, product.share), kind in CHAIN_LEVEL)
         name = core_name(ent.name)
         if name:
             best = {}
             for term in self.matcher.found(name):
                 for index, kind in self.term_nodes[term].items():
                     points = W_NAME[kind] * self.specificity[term]
-                    if points > best.get(index, (0.0, ""))[0]:
-                        best[index] = (points, term)
-            for index, (points, term) in best.items():
-                add(index, points, ("n", term), self.term_nodes[term][index] in CHAIN_LEVEL)
+                    if index not in best or points > best[index][0]:
+                        best[index] = (points, term, kind)
+            for index, (points, term, kind) in best.items():
+                add(index, points, ("n", term), kind in CHAIN_LEVEL)
         if ent.business_scope:
             per_node: dict[int, float] = defaultdict(float)
             per_node_general: dict[int, float] = defaultdict(float)
@@ -216,21 +215,27 @@ class RuleIndex:
             top = indexes[0]
             others = sum(node_score[i] for i in indexes[1:])
             score = node_score[top] + min(0.25 * others, 1.0)
-            # The node: most node-level evidence; chain-level words (on the first node) don't pick it.
-            specific = {i: node_score[i] - general.get(i, 0.0) for i in indexes}
-            node_top = max(indexes, key=lambda i: (specific[i] > 1e-9, specific[i], -i))
-            has_node = specific[node_top] > 1e-9
-            mine = [r for r in reasons.get(node_top, []) if has_node or r[2]]
-            chain_words = [r for i in indexes if i != node_top for r in reasons.get(i, []) if r[2]]
-            why = sorted(mine + chain_words, key=lambda r: -r[0])
+            if general and any(i in general for i in indexes):
+                # The node: most node-level evidence; chain-level words (on the first node) don't pick it.
+                specific = {i: node_score[i] - general.get(i, 0.0) for i in indexes}
+                node_top = max(indexes, key=lambda i: (specific[i], -i))
+                has_node = specific[node_top] > 1e-9
+                node_scores = {self.nodes[i].node: v for i, v in specific.items() if v > 1e-9}
+                mine = [r for r in reasons.get(node_top, ()) if has_node or r[2]]
+                mine += [r for i in indexes if i != node_top for r in reasons.get(i, ()) if r[2]]
+            else:  # node evidence only (the common case): the best node is the top one
+                node_top, has_node = top, True
+                node_scores = {self.nodes[i].node: node_score[i] for i in indexes}
+                mine = reasons.get(top, [])
+            why = sorted(mine, key=lambda r: -r[0])
             out.append(
                 ChainScore(
                     ecosystem=self.nodes[top].ecosystem,
                     chain=chain,
                     score=score,
                     node=self.nodes[node_top].node if has_node else "",
-                    node_scores={self.nodes[i].node: specific[i] for i in indexes if specific[i] > 1e-9},
-                    reasons=_dedupe([_say(w) for w in _one_per_source(why)])[:3],
+                    node_scores=node_scores,
+                    reasons=_dedupe([_say(w) for w in _one_per_source(why)])[:3] if why else [],
                 )
             )
         out.sort(key=lambda c: -c.score)
