@@ -149,7 +149,7 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(PageError)
     def page_error(request: Request, exc: PageError):  # type: ignore[no-untyped-def]
         if _wants_json(request):
-            return JSONResponse({"detail": f"{exc.zh} / {exc.en}"}, status_code=exc.status)
+            return JSONResponse({"detail": str(exc)}, status_code=exc.status)
         if request.headers.get("hx-request"):
             html = f'<div class="flash error" role="alert">{_esc(exc.zh if _lang(request) == "zh" else exc.en)}</div>'
             resp = HTMLResponse(html, status_code=exc.status)

@@ -58,11 +58,9 @@ async def upload(
         raise HTTPException(422, "文件为空或超过 50 MB / the file is empty or larger than 50 MB")
     path = upload_dir() / f"{secrets.token_urlsafe(18)}{suffix}"
     path.write_bytes(content)
-    try:
+    try:  # the importer never raises for bad input: its report says what happened
         run = check_upload if dry_run else apply_upload
         report = run(db, path, file.filename or path.name, kind, unit or None, mode, user.username)
-    except ImportProblem as exc:
-        raise HTTPException(exc.status, f"{exc.zh} / {exc.en}") from exc
     finally:
         path.unlink(missing_ok=True)
     return jsonable_encoder(report)
@@ -75,5 +73,5 @@ def undo_batch(
     try:
         undo(db, batch_id, user.username)
     except ImportProblem as exc:
-        raise HTTPException(exc.status, f"{exc.zh} / {exc.en}") from exc
+        raise HTTPException(exc.status, str(exc)) from exc
     return {"undone": batch_id}

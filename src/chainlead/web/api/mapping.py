@@ -42,5 +42,5 @@ def decisions(body: Decision, db: Session = Depends(get_db), user: Principal = D
     try:
         n = decide(db, body.ids, body.decision, user, body.note)
     except DecisionError as exc:
-        raise HTTPException(exc.status, f"{exc.zh} / {exc.en}") from exc
+        raise HTTPException(exc.status, str(exc)) from exc
     return {"decided": n, "status": "confirmed" if body.decision == "confirm" else "rejected"}

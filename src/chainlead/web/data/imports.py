@@ -3,7 +3,6 @@ through `chainlead.registry.importer` (import_file / undo_batch / list_batches).
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +11,9 @@ from sqlalchemy.orm import Session
 
 from chainlead.db.models import ImportBatch
 from chainlead.errors import BilingualError
-
-
-def importer() -> Any | None:
-    try:
-        module = importlib.import_module("chainlead.registry.importer")
-    except ImportError:
-        return None
-    return module if hasattr(module, "import_file") else None
+from chainlead.registry.batches import undo_batch
+from chainlead.registry.importer import import_file
+from chainlead.registry.readers import FileProblem
 
 
 def recent_batches(session: Session, limit: int = 30) -> list[ImportBatch]:
@@ -43,22 +37,12 @@ class ImportProblem(BilingualError, ValueError):
         self.status = status
 
 
-def _require_importer() -> Any:
-    module = importer()
-    if module is None:
-        raise ImportProblem(
-            "导入服务（registry.importer）尚未安装", "the import service (registry.importer) is not installed", 503
-        )
-    return module
-
-
 def _run(
     session: Session, path: Path, file_name: str, kind: str, unit: str | None, mode: str, user: str, dry_run: bool
 ) -> dict[str, Any]:
     """Run `registry.importer.import_file` (it never raises for bad input; the report says what happened)."""
-    module = _require_importer()
     session.commit()  # release this request's snapshot before the importer takes its lock
-    report = module.import_file(
+    report = import_file(
         session, kind, path, unit=unit or "万元", mode=mode, dry_run=dry_run, user=user, file_name=file_name
     )
     out: dict[str, Any] = report.as_dict()
@@ -82,10 +66,6 @@ def apply_upload(
 
 def undo(session: Session, batch_id: int, user: str) -> str:
     """Undo an applied batch (撤销批次) with `registry.batches.undo_batch`; returns its summary."""
-    _require_importer()
-    from chainlead.registry.batches import undo_batch
-    from chainlead.registry.readers import FileProblem
-
     if session.get(ImportBatch, batch_id) is None:
         raise ImportProblem(f"没有批次 {batch_id}", f"no batch {batch_id}", 404)
     session.commit()  # release this request's snapshot before the importer takes its lock

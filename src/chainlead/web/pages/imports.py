@@ -102,11 +102,7 @@ async def import_check(
     token = secrets.token_urlsafe(18)
     path = upload_dir() / f"{token}{suffix}"
     path.write_bytes(content)
-    try:
-        report = check_upload(db, path, name, kind, unit or None, mode, user.username)
-    except ImportProblem as exc:
-        path.unlink(missing_ok=True)
-        return _page(request, db, user, 422, errors=[(exc.zh, exc.en)], form=form)
+    report = check_upload(db, path, name, kind, unit or None, mode, user.username)  # a report, never a raise
     return _page(request, db, user, report=report, token=token, file_name=name, form=form)
 
 
@@ -128,11 +124,7 @@ def import_apply(
     if errors:
         return _page(request, db, user, 422, errors=errors)
     path = found[0]
-    try:
-        report = apply_upload(db, path, file_name or path.name, kind, unit or None, mode, user.username)
-    except ImportProblem as exc:
-        db.rollback()
-        return _page(request, db, user, 422, errors=[(exc.zh, exc.en)])
+    report = apply_upload(db, path, file_name or path.name, kind, unit or None, mode, user.username)
     path.unlink(missing_ok=True)
     return _page(request, db, user, report=report, applied=True)
 
