@@ -1,20 +1,18 @@
 """The mapping review queue (挂链审核): suggestions waiting for a person, confirm or reject.
 
-Uses `chainlead.mapping.service` (review_queue / confirm / reject) when it has landed; otherwise
-reads and updates chain_membership directly, writes each decision to audit_log and bumps the
-`memberships` data version in the same transaction.
+The queue is read here (paged, per chain, with the leader's permissions); decisions go through
+`chainlead.mapping.service.decide`, which writes the audit log and bumps the `memberships` data
+version in the same transaction.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import AuditLog, ChainMembership, ChainNodeRow, ChainRow, Enterprise, utcnow
-from chainlead.db.versions import bump
+from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise
 from chainlead.errors import BilingualError
 from chainlead.web.users import Principal
 
@@ -27,14 +25,6 @@ class DecisionError(BilingualError, ValueError):
     def __init__(self, status: int, zh: str, en: str) -> None:
         super().__init__(zh, en)
         self.status = status
-
-
-def mapping_service() -> Any | None:
-    try:
-        module = importlib.import_module("chainlead.mapping.service")
-    except ImportError:
-        return None
-    return module if hasattr(module, "review_queue") else None
 
 
 def review_queue(
@@ -105,29 +95,6 @@ def decide(session: Session, membership_ids: list[int], decision: str, user: Pri
             raise DecisionError(
                 409, f"挂链建议 {m.id} 已处理（{m.status}）", f"suggestion {m.id} was already decided ({m.status})"
             )
-    service = mapping_service()
-    if service is not None and hasattr(service, "decide"):
-        return int(service.decide(session, membership_ids, DECISIONS[decision], user=user.username, note=note))
-    status = DECISIONS[decision]
-    now = utcnow()
-    for m, _ in rows:
-        old = {"status": m.status, "decided_by": m.decided_by}
-        m.status = status
-        m.source = "manual"
-        m.decided_by = user.username
-        m.decided_at = now
-        if note:
-            m.reason = f"{m.reason or ''}；审核意见：{note}".lstrip("；")
-        session.add(
-            AuditLog(
-                user=user.username,
-                action=decision,
-                entity="chain_membership",
-                entity_key=str(m.id),
-                old_value=old,
-                new_value={"status": status},
-            )
-        )
-    bump(session, "memberships")
-    session.flush()
-    return len(rows)
+    from chainlead.mapping.service import decide as decide_memberships  # loaded on the first decision
+
+    return decide_memberships(session, membership_ids, DECISIONS[decision], user=user.username, note=note)
