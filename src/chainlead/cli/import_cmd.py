@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -38,12 +37,6 @@ def _import(
     as_json: bool,
     db: str | None,
 ) -> None:
-    if kind not in FORMATS:
-        for module in ("chainlead.cultivation", "chainlead.cultivation.facts"):
-            try:
-                importlib.import_module(module)
-            except ImportError:
-                continue
     if rejects is not None and not accept_valid and not dry_run:
         err_console.print("提示：--rejects 与 --accept-valid 一起使用 / note: --rejects is meant for --accept-valid")
     if accept_valid and rejects is None:
@@ -149,12 +142,11 @@ def _make(kind: str) -> None:
     ) -> None:
         _import(kind, file, unit, sheet, accept_valid, rejects, dry_run, user, encoding, as_json, db)
 
-    zh = FORMATS[kind].zh if kind in FORMATS else "培育评价事实"
-    command.__doc__ = f"导入{zh} / import {kind}"
+    command.__doc__ = f"导入{FORMATS[kind].zh} / import {kind}"
     app.command(kind)(command)
 
 
-for _kind in ("enterprises", "financials", "qualifications", "memberships", "facts"):
+for _kind in FORMATS:
     _make(_kind)
 
 
