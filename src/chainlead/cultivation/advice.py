@@ -151,10 +151,9 @@ def _raw(te, i: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
 
 def fix(cond: Cond, te, i: int, r: dict[str, float]) -> list[Action] | None:  # type: ignore[no-untyped-def]
     """Actions that make `cond` hold for row i; None when no action can."""
-    from chainlead.cultivation.engine import eval_cond
+    from chainlead.cultivation.engine import possible_at
 
-    mets = {k: (v[0][i : i + 1], v[1][i : i + 1]) for k, v in te.metrics.items()}
-    if bool(eval_cond(cond, mets, te.settings).possible[0]):
+    if possible_at(te, cond, i):
         return []
     if cond.metric is not None:
         a = lever(cond.metric, cond.op, cond.value, r, te.year, strict=cond.op in (">", "<"))

@@ -112,6 +112,25 @@ def _leaf(iv: IV, op: str, v: float) -> tuple[Arr, Arr]:
     return (lo == v) & (hi == v), (lo <= v) & (hi >= v)
 
 
+def possible_at(te: TierEval, cond: Cond, i: int) -> bool:
+    """`eval_cond(cond, …).possible` for the single row i, on scalars (no arrays sliced)."""
+    if cond.metric is not None:
+        lo, hi, v = float(te.metrics[cond.metric][0][i]), float(te.metrics[cond.metric][1][i]), cond.value
+        op = cond.op
+        if op == ">=":
+            return hi >= v
+        if op == ">":
+            return hi > v
+        if op == "<=":
+            return lo <= v
+        if op == "<":
+            return lo < v
+        return lo <= v and hi >= v
+    if cond.all:
+        return all([possible_at(te, c, i) for c in (*cond.all, *cond.any)])
+    return any([possible_at(te, c, i) for c in cond.any])
+
+
 def _near_leaf(iv: IV, cond: Cond, rel: float) -> Arr:
     lo, hi = iv
     if cond.metric not in ACTIONABLE:

@@ -177,21 +177,7 @@ def explain(te: TierEval, i: int, with_advice: bool = True) -> Explanation:
     missing: list[str] = []
     if result == "undetermined":
         missing = missing_facts(te, i)
-    advice: list[str] = []
-    if with_advice and result == "undetermined" and local_decides(te, i):
-        advice = score_advice(te, i, without_local=True)
-    if with_advice and result == "not_eligible":
-        advice = cond_advice(te, i)
-        if (
-            rule.kind == "score"
-            and te.score_poss is not None
-            and not te.score_poss[i]
-            and not any(te.routes[r.id].possible[i] for r in rule.routes)
-        ):
-            advice += score_advice(te, i)
-        elif rule.kind == "score" and local_decides(te, i, any_gap=True):
-            advice += score_advice(te, i, without_local=True)
-        advice = _dedupe(advice)
+    advice = advice_for(te, i) if with_advice else []
     notes = [*rule.attestations, *rule.notes]
     return Explanation(
         rule.tier,
@@ -207,6 +193,29 @@ def explain(te: TierEval, i: int, with_advice: bool = True) -> Explanation:
         bool(te.near_miss[i]),
         notes,
     )
+
+
+def advice_for(te: TierEval, i: int) -> list[str]:
+    """The advice of `explain(te, i)` without the criterion lines (建议): for a near miss, a
+    not-eligible row in general, or an undetermined row that only the 特色化 points decide."""
+    rule = te.rule
+    result = RESULT_NAMES[int(te.result[i])]
+    advice: list[str] = []
+    if result == "undetermined" and local_decides(te, i):
+        advice = score_advice(te, i, without_local=True)
+    if result == "not_eligible":
+        advice = cond_advice(te, i)
+        if (
+            rule.kind == "score"
+            and te.score_poss is not None
+            and not te.score_poss[i]
+            and not any(te.routes[r.id].possible[i] for r in rule.routes)
+        ):
+            advice += score_advice(te, i)
+        elif rule.kind == "score" and local_decides(te, i, any_gap=True):
+            advice += score_advice(te, i, without_local=True)
+        advice = _dedupe(advice)
+    return advice
 
 
 def _score_text(te: TierEval, i: int, smin: float, smax: float) -> str:

@@ -1,19 +1,21 @@
 """Result tables (筛查结果): one row per enterprise and tier, with failed criteria, missing facts
-and advice in words. Numbers come from the vectorised evaluation; advice (the slower search) is
-worked out only for near misses."""
+and advice in words. Numbers and categories come from the vectorised evaluation and the table is
+built column by column (`base_table`); the words are the only per-row work (`fill_words`) and are
+written only for the rows asked for; advice (the slower search) only for near misses."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from chainlead.cultivation.engine import RESULT_NAMES, TierEval, evaluate_all
+from chainlead.cultivation.engine import RESULT_NAMES, RESULT_ZH, TierEval, evaluate_all
 from chainlead.cultivation.explain import (
     _NEG,
     _score_text,
-    explain,
+    advice_for,
     fmt_num,
     fmt_value,
     local_decides,
@@ -95,11 +97,134 @@ def failed_texts(te: TierEval, i: int) -> list[str]:
 
 
 def _possible(te: TierEval, c: Cond, i: int) -> bool:
-    from chainlead.cultivation.engine import _leaf
+    from chainlead.cultivation.engine import possible_at
 
-    assert c.metric is not None
-    lo, hi = te.metrics[c.metric]
-    return bool(_leaf((lo[i : i + 1], hi[i : i + 1]), c.op, c.value)[1][0])
+    return possible_at(te, c, i)
+
+
+def _per_tier(evals: dict[str, TierEval], get, n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """One array per tier, interleaved enterprise-major: row i*k + t is enterprise i, tier t."""
+    cols = [get(te) for te in evals.values()]
+    return np.stack(cols, axis=1).ravel() if cols else np.zeros(0)
+
+
+def _held(inputs: Inputs, evals: dict[str, TierEval]) -> np.ndarray:
+    n = len(inputs.uscc)
+    nan = np.full(n, math.nan)
+    return _per_tier(
+        evals, lambda te: inputs.holds[te.rule.tier].to_numpy(float) if te.rule.tier in inputs.holds else nan, n
+    )
+
+
+def categories(inputs: Inputs, evals: dict[str, TierEval]) -> np.ndarray:
+    """Category of every enterprise × tier (enterprise-major), vectorised:
+    holder (valid title) | eligible | near_miss | undetermined | not_eligible | excluded (meets or
+    nearly meets it but holds a title that keeps it out, e.g. 专精特新 for 创新型)."""
+    n = len(inputs.uscc)
+    names = np.array([RESULT_NAMES[r] for r in sorted(RESULT_NAMES)], dtype=object)
+    cat = names[_per_tier(evals, lambda te: te.result.astype(np.int64) + 1, n)]
+    cat[_per_tier(evals, lambda te: te.near_miss, n).astype(bool)] = "near_miss"
+    held = _held(inputs, evals)
+    blocked = _per_tier(
+        evals,
+        lambda te: (
+            (inputs.holds[[t for t in te.rule.excluded_if_holding if t in inputs.holds]] == 1)
+            .any(axis=1)
+            .to_numpy(bool)
+        ),
+        n,
+    ).astype(bool)
+    cat[blocked] = "excluded"
+    cat[(held != 0) & ~np.isnan(held)] = "holder"
+    return cat
+
+
+def text_column(values: list[str] | np.ndarray, idx: np.ndarray) -> Any:
+    """values[idx] as a pandas text column, taken from the few distinct values (fast)."""
+    return pd.array(np.asarray(values, dtype=object), dtype="str").take(idx)
+
+
+def base_table(inputs: Inputs, evals: dict[str, TierEval], keep: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per enterprise and tier (enterprise-major), numbers only, built column-wise.
+
+    `keep` (a mask over all enterprise × tier rows) leaves rows out before anything is built.
+    The words (failed, missing, advice, score_text) are empty; `fill_words` writes them for the
+    rows that need them. `_i` is the enterprise's row in `inputs` (dropped by the callers).
+    """
+    n, tiers = len(inputs.uscc), list(evals)
+    k = len(tiers)
+    if n * k == 0:
+        return pd.DataFrame(columns=[*COLUMNS, "_i"])
+    pos = np.arange(n * k) if keep is None else np.flatnonzero(keep)
+    idx, tix = pos // k, pos % k
+    res = _per_tier(evals, lambda te: te.result.astype(np.int64) + 1, n)[pos]
+    order = sorted(RESULT_NAMES)
+    held = _held(inputs, evals)
+    holds_title: np.ndarray = held[pos] != 0
+    if np.isnan(held).any():  # titles unknown (no title table): None, as in a table built row by row
+        holds_title = np.array([None, False, True], dtype=object)[np.where(np.isnan(held[pos]), 0, holds_title + 1)]
+    nan = np.full(n, math.nan)
+    empty = text_column([""], np.zeros(len(pos), dtype=np.intp))
+    table = pd.DataFrame(
+        {
+            "uscc": text_column(inputs.uscc, idx),
+            "tier": text_column(tiers, tix),
+            "result": text_column([RESULT_NAMES[r] for r in order], res),
+            "score_min": _per_tier(evals, lambda te: nan if te.score_min is None else te.score_min, n)[pos],
+            "score_max": _per_tier(evals, lambda te: nan if te.score_max is None else te.score_max, n)[pos],
+            "failed": empty,
+            "missing": empty.copy(),
+            "advice": empty.copy(),
+            "tier_zh": text_column([evals[t].rule.tier_zh for t in tiers], tix),
+            "result_zh": text_column([RESULT_ZH[RESULT_NAMES[r]] for r in order], res),
+            "near_miss": _per_tier(evals, lambda te: te.near_miss, n)[pos].astype(bool),
+            "holds_title": holds_title,
+            "score_text": empty.copy(),
+            "rule_version": text_column([evals[t].rule.version for t in tiers], tix),
+        },
+        columns=list(COLUMNS),
+    )
+    table["_i"] = idx
+    return table
+
+
+def fill_words(
+    table: pd.DataFrame,
+    inputs: Inputs,
+    evals: dict[str, TierEval],
+    rows: np.ndarray | None = None,
+    with_advice: bool = True,
+    failed_near_only: bool = False,
+) -> None:
+    """Write failed / missing / advice / score_text for the table positions `rows` (all if None).
+
+    The same words, row for row, as `explain`; only the rows asked for are worked out.
+    """
+    pos = np.arange(len(table)) if rows is None else np.asarray(rows)
+    if len(pos) == 0:
+        return
+    unknown = {k: np.isnan(v) for k, v in inputs.columns.items()}
+    cols = {c: table[c].to_numpy(object).copy() for c in ("failed", "missing", "advice", "score_text")}
+    ii, tt = table["_i"].to_numpy()[pos], table["tier"].to_numpy(object)[pos]
+    res_col = table["result"].to_numpy(object)[pos]
+    score_texts: dict[tuple[str, float, float], str] = {}
+    for p, i, tier, res in zip(pos.tolist(), ii.tolist(), tt.tolist(), res_col.tolist(), strict=True):
+        te = evals[tier]
+        near = bool(te.near_miss[i])
+        if res == "not_eligible" and (near or not failed_near_only):
+            cols["failed"][p] = "；".join(failed_texts(te, i))
+        if res == "undetermined":
+            cols["missing"][p] = "、".join(missing_facts(te, i, unknown))
+        if with_advice and (near or (res == "undetermined" and te.local_pending and local_decides(te, i))):
+            cols["advice"][p] = "；".join(advice_for(te, i))
+        if te.score_min is not None and te.score_max is not None:
+            smin, smax = float(te.score_min[i]), float(te.score_max[i])
+            key = (tier, smin, smax)
+            if key not in score_texts:
+                score_texts[key] = _score_text(te, i, smin, smax)
+            cols["score_text"][p] = score_texts[key]
+    for c, v in cols.items():
+        table[c] = v
 
 
 def result_table(
@@ -113,45 +238,10 @@ def result_table(
 
     `detail=False` skips the words; `failed_near_only` writes `failed` only for near misses.
     """
-    unknown = {k: np.isnan(v) for k, v in inputs.columns.items()}
-    rows: list[dict[str, object]] = []
-    n = len(inputs.uscc)
-    held_by_tier = {t: inputs.holds[t].to_numpy(float) if t in inputs.holds else np.full(n, np.nan) for t in evals}
-    for i in range(n):
-        for tier, te in evals.items():
-            res = RESULT_NAMES[int(te.result[i])]
-            smin = float(te.score_min[i]) if te.score_min is not None else math.nan
-            smax = float(te.score_max[i]) if te.score_max is not None else math.nan
-            want_failed = res == "not_eligible" and (te.near_miss[i] or not failed_near_only)
-            failed = failed_texts(te, i) if detail and want_failed else []
-            missing = missing_facts(te, i, unknown) if detail and res == "undetermined" else []
-            advice: list[str] = []
-            if (
-                detail
-                and with_advice
-                and (te.near_miss[i] or (res == "undetermined" and te.local_pending and local_decides(te, i)))
-            ):
-                advice = explain(te, i).advice
-            held = held_by_tier[tier][i]
-            rows.append(
-                {
-                    "uscc": inputs.uscc[i],
-                    "tier": tier,
-                    "result": res,
-                    "score_min": smin,
-                    "score_max": smax,
-                    "failed": "；".join(failed),
-                    "missing": "、".join(missing),
-                    "advice": "；".join(advice),
-                    "tier_zh": te.rule.tier_zh,
-                    "result_zh": {"eligible": "符合", "not_eligible": "不符合", "undetermined": "待定"}[res],
-                    "near_miss": bool(te.near_miss[i]),
-                    "holds_title": None if math.isnan(held) else bool(held),
-                    "score_text": _score_text(te, i, smin, smax) if detail and te.score_min is not None else "",
-                    "rule_version": te.rule.version,
-                }
-            )
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    table = base_table(inputs, evals)
+    if detail:
+        fill_words(table, inputs, evals, None, with_advice, failed_near_only)
+    return table.drop(columns="_i")
 
 
 def screen(

@@ -20,18 +20,17 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chainlead.cultivation.engine import evaluate_all
+from chainlead.cultivation.engine import TierEval, evaluate_all
 from chainlead.cultivation.explain import explain
-from chainlead.cultivation.inputs import FACT_COLUMNS, Inputs, build_inputs, title_validity
-from chainlead.cultivation.metrics import FIN_FIELDS
+from chainlead.cultivation.inputs import Inputs, build_inputs, title_validity
 from chainlead.cultivation.rules import EVAL_TIERS, RuleError, Settings, builtin_rules, rule_for
-from chainlead.cultivation.screen import result_table
+from chainlead.cultivation.screen import base_table, categories, fill_words, text_column
+from chainlead.cultivation.tables import fetch_rows, read_tables
 from chainlead.db.models import (
     COUNTED_MEMBERSHIP_STATUSES,
     ChainMembership,
     ChainRow,
     Enterprise,
-    EnterpriseFact,
     EnterpriseFinancial,
     Qualification,
     TierGoalRow,
@@ -54,51 +53,8 @@ def default_year(session: Session) -> int:
     return int(latest) + 1 if latest else dt.date.today().year
 
 
-def _frames(session: Session, year: int, ids: list[int] | None = None) -> tuple[pd.DataFrame, ...]:
-    ent_q = select(
-        Enterprise.id,
-        Enterprise.uscc,
-        Enterprise.name,
-        Enterprise.industry_code,
-        Enterprise.district_code,
-        Enterprise.founded_on,
-        Enterprise.is_high_tech,
-    )
-    if ids is not None:
-        ent_q = ent_q.where(Enterprise.id.in_(ids))
-    ent = pd.DataFrame(
-        session.execute(ent_q).all(),
-        columns=[
-            "enterprise_id",
-            "uscc",
-            "name",
-            "industry_code",
-            "district_code",
-            "founded_on",
-            "is_high_tech",
-        ],
-    )
-    fin_cols = [getattr(EnterpriseFinancial, f) for f in FIN_FIELDS]
-    fq = select(EnterpriseFinancial.enterprise_id, EnterpriseFinancial.year, *fin_cols).where(
-        EnterpriseFinancial.year.between(year - 3, year - 1)
-    )
-    fact_q = select(
-        EnterpriseFact.enterprise_id, EnterpriseFact.year, *[getattr(EnterpriseFact, c) for c in FACT_COLUMNS]
-    )
-    fact_q = fact_q.where(EnterpriseFact.year <= year - 1)
-    qual_q = select(Qualification.enterprise_id, Qualification.tier, Qualification.granted_on, Qualification.expires_on)
-    if ids is not None:
-        fq = fq.where(EnterpriseFinancial.enterprise_id.in_(ids))
-        fact_q = fact_q.where(EnterpriseFact.enterprise_id.in_(ids))
-        qual_q = qual_q.where(Qualification.enterprise_id.in_(ids))
-    fin = pd.DataFrame(session.execute(fq).all(), columns=["enterprise_id", "year", *FIN_FIELDS])
-    facts = pd.DataFrame(session.execute(fact_q).all(), columns=["enterprise_id", "year", *FACT_COLUMNS])
-    quals = pd.DataFrame(session.execute(qual_q).all(), columns=["enterprise_id", "tier", "granted_on", "expires_on"])
-    return ent, fin, facts, quals
-
-
 def _inputs(session: Session, year: int, ids: list[int] | None = None) -> tuple[pd.DataFrame, Inputs]:
-    ent, fin, facts, quals = _frames(session, year, ids)
+    ent, fin, facts, quals = read_tables(session, year, ids)
     return ent, build_inputs(ent, fin, facts, quals, year, key="enterprise_id")
 
 
@@ -135,7 +91,7 @@ def _chains_by_enterprise(session: Session) -> dict[int, list[str]]:
     if prog is not None:
         q = q.where(ChainRow.program_id == prog.id)
     out: dict[int, list[str]] = {}
-    for eid, chain in session.execute(q).all():
+    for eid, chain in fetch_rows(session, q):
         if chain not in out.setdefault(eid, []):
             out[eid].append(chain)
     return out
@@ -174,7 +130,21 @@ def status_table(
     (meets it but holds a title that keeps it out, e.g. 专精特新 for 创新型). `detail=False` leaves
     out the words (failed / missing / advice) for counting.
     """
-    year = year or default_year(session)
+    table, inp, evals = _status(session, year, chain, district, settings, tiers)
+    if detail and evals:
+        fill_words(table, inp, evals, None, failed_near_only=failed_near_only)
+    return table.drop(columns="_i", errors="ignore")
+
+
+def _evaluated(
+    session: Session,
+    year: int,
+    chain: str | None,
+    district: str | None,
+    settings: Settings | None,
+    tiers: tuple[str, ...],
+) -> tuple[pd.DataFrame, Inputs, dict[str, TierEval]]:
+    """Enterprises (of the chain / district), their inputs and every tier evaluated ({} if none)."""
     ids = _chain_ids(session, chain) if chain else None
     ent, inp = _inputs(session, year, ids)
     if district:
@@ -182,42 +152,45 @@ def status_table(
         ent = ent[keep].reset_index(drop=True)
         inp = Inputs(inp.uscc[keep], {k: v[keep] for k, v in inp.columns.items()}, inp.holds[keep])
     if len(ent) == 0:
-        return pd.DataFrame(columns=["uscc", "name", "district", "chains", "tier", "category", "result"])
-    evals = evaluate_all(inp.columns, year, settings, tiers)
-    table = result_table(inp, evals, detail=detail, failed_near_only=failed_near_only)
-    chains = _chains_by_enterprise(session)
+        return ent, inp, {}
+    return ent, inp, evaluate_all(inp.columns, year, settings, tiers)
+
+
+def _status(
+    session: Session,
+    year: int | None,
+    chain: str | None,
+    district: str | None,
+    settings: Settings | None,
+    tiers: tuple[str, ...],
+    include: tuple[str, ...] | None = None,
+) -> tuple[pd.DataFrame, Inputs, dict[str, TierEval]]:
+    """The status table without words (column-wise), its inputs and evaluations; `_i` = input row.
+
+    `include` keeps only the rows of those categories (the others are never built)."""
+    year = year or default_year(session)
+    ent, inp, evals = _evaluated(session, year, chain, district, settings, tiers)
+    if not evals:
+        empty = pd.DataFrame(columns=["uscc", "name", "district", "chains", "tier", "category", "result"])
+        return empty, inp, {}
+    category = categories(inp, evals)
+    keep = None if include is None else np.isin(category, include)
+    table = base_table(inp, evals, keep)
+    rows, at = np.unique(table["_i"].to_numpy(), return_inverse=True)  # the enterprises shown, once each
     meta = ent.set_index("uscc")
-    table.insert(1, "name", table["uscc"].map(meta["name"]))
-    table.insert(
-        2,
-        "district",
-        table["uscc"].map(meta["district_code"]).map(lambda c: district_name(c) if isinstance(c, str) else ""),
-    )
-    table.insert(3, "chains", table["uscc"].map(meta["enterprise_id"]).map(lambda i: "、".join(chains.get(i, []))))
-    table["category"] = [_category(r, year) for r in table.itertuples(index=False)]
-    excluded = np.zeros(len(table), dtype=bool)
-    for tier, te in evals.items():
-        blockers = [t for t in te.rule.excluded_if_holding if t in inp.holds]
-        if blockers:
-            blocked = (inp.holds[blockers] == 1).any(axis=1)
-            rows = table["tier"].eq(tier).to_numpy()
-            excluded[rows] = table.loc[rows, "uscc"].map(blocked).fillna(False).to_numpy(bool)
-    table.loc[excluded & table["category"].ne("holder").to_numpy(), "category"] = "excluded"
+    uscc = pd.Series(inp.uscc[rows])
+    chains = _chains_by_enterprise(session)
+    districts = uscc.map(meta["district_code"]).map(lambda c: district_name(c) if isinstance(c, str) else "")
+    joined = uscc.map(meta["enterprise_id"]).map(lambda e: "、".join(chains.get(e, [])))
+    table.insert(1, "name", text_column(uscc.map(meta["name"]).to_numpy(object), at))
+    table.insert(2, "district", text_column(districts.to_numpy(object), at))
+    table.insert(3, "chains", text_column(joined.to_numpy(object), at))
+    table["category"] = text_column(category, np.arange(len(category)) if keep is None else np.flatnonzero(keep))
     table["year"] = year
-    return table
+    return table, inp, evals
 
 
-def _category(r: Any, year: int) -> str:
-    """holder | eligible | near_miss | undetermined | not_eligible | excluded (holds a higher title)."""
-    if r.holds_title is True:
-        return "holder"
-    if r.result == "eligible":
-        return "eligible"
-    if r.near_miss:
-        return "near_miss"
-    return r.result
-
-
+CATEGORY_ORDER = ("holder", "eligible", "near_miss", "undetermined", "excluded", "not_eligible")
 CATEGORY_ZH = {
     "holder": "已持有",
     "eligible": "符合条件",
@@ -235,26 +208,32 @@ def candidates(
     year: int | None = None,
     district: str | None = None,
     include: tuple[str, ...] = ("holder", "eligible", "near_miss"),
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """Holders, eligible candidates and near misses (by default) per tier, chain and district."""
+    """Holders, eligible candidates and near misses (by default) per tier, chain and district.
+
+    Ordered by tier, category and best score; `limit` keeps the first rows of each tier. The words
+    (failed, missing, advice) are worked out only for the rows returned.
+    """
     if tier is not None and tier not in EVAL_TIERS:
         raise CultivationError(f"未知称号 {tier}（可选：{'、'.join(EVAL_TIERS)}）", f"unknown tier {tier}")
     year = year or default_year(session)
     tiers = (tier,) if tier else EVAL_TIERS
-    table = status_table(session, year, chain, district, tiers=tiers, failed_near_only="not_eligible" not in include)
-    if table.empty:
+    table, inp, evals = _status(session, year, chain, district, None, tiers, include)
+    if not evals:
         return table.assign(category_zh=[])
-    table = table[table["category"].isin(include)].copy()
     table["category_zh"] = table["category"].map(CATEGORY_ZH)
-    order = {
-        c: i for i, c in enumerate(("holder", "eligible", "near_miss", "undetermined", "excluded", "not_eligible"))
-    }
+    order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
     table = table.sort_values(
         ["tier", "category", "score_max"],
         key=lambda s: s.map(order) if s.name == "category" else s,
         ascending=[True, True, False],
     )
-    return table.reset_index(drop=True)
+    if limit is not None:
+        table = table.groupby("tier", sort=False).head(limit)
+    table = table.reset_index(drop=True)
+    fill_words(table, inp, evals, None, failed_near_only="not_eligible" not in include)
+    return table.drop(columns="_i")
 
 
 def expiring(session: Session, year: int | None = None) -> pd.DataFrame:
@@ -309,10 +288,16 @@ def _funnel(session: Session, year: int, chain: str | None, district: str | None
     if prog is not None and chain is None and district is None:
         for g in session.scalars(select(TierGoalRow).where(TierGoalRow.program_id == prog.id)):
             goals[(g.kind, g.tier)] = g
-    table = status_table(session, year, chain, district, detail=False)
+    _, inp, evals = _evaluated(session, year, chain, district, None, EVAL_TIERS)
+    counted: dict[str, dict[str, int]] = {}
+    if evals:  # counts straight from the category arrays (no table)
+        cats = categories(inp, evals).reshape(len(inp.uscc), len(evals))
+        for k, tier in enumerate(evals):
+            values, sizes = np.unique(cats[:, k].astype(str), return_counts=True)
+            counted[tier] = dict(zip(values.tolist(), sizes.tolist(), strict=True))
     due = expiring(session, year)
     if (chain or district) and not due.empty:
-        members = set(table["uscc"]) if not table.empty else set()
+        members = set(inp.uscc) if evals else set()
         due = due[due["uscc"].isin(members)]
     out = []
     for tier in EVAL_TIERS:
@@ -320,8 +305,7 @@ def _funnel(session: Session, year: int, chain: str | None, district: str | None
             rule = rule_for(tier, year)
         except RuleError:
             continue
-        part = table[table["tier"] == tier] if not table.empty else table
-        counts = part["category"].value_counts().to_dict() if not part.empty else {}
+        counts = counted.get(tier, {})
         target = goals.get(("target", tier))
         base = goals.get(("baseline", tier))
         holders = int(counts.get("holder", 0))
