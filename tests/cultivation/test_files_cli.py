@@ -29,6 +29,11 @@ def _yes_no(v: object) -> object:
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
+    return write_files(tmp_path)
+
+
+def write_files(tmp_path: Path) -> dict[str, Path]:
+    """The star and a second enterprise as four UTF-8 CSV files with Chinese headers."""
     ent = pd.DataFrame([{**STAR_ENTERPRISE, "name": "杭州星辰精密机械有限公司", "is_high_tech": "否"}])
     second = {**STAR_ENTERPRISE, "uscc": "91330101MA2C000107", "name": "杭州试样科技有限公司", "is_high_tech": ""}
     ent = pd.concat([ent, pd.DataFrame([second])])

@@ -113,15 +113,18 @@ def evaluate(
     try:
         for t in tiers:
             rule_for(t, year)
-        ent = read_file(enterprises, ENTERPRISES)
-        fin = read_file(financials, FINANCIALS)
-        fac = read_file(facts, FACTS)
-        quals = read_file(qualifications, QUALIFICATIONS) if qualifications else None
+        notices: list[tuple[str, str]] = []
+        ent = read_file(enterprises, ENTERPRISES, notices)
+        fin = read_file(financials, FINANCIALS, notices)
+        fac = read_file(facts, FACTS, notices)
+        quals = read_file(qualifications, QUALIFICATIONS, notices) if qualifications else None
     except FileProblem as exc:
         fail(exc.zh, exc.en)
     except RuleError as exc:
         zh, _, en = str(exc).partition(" / ")
         fail(zh, en)
+    for zh, en in notices:
+        console.print(f"[cyan]提示 notice:[/] {escape(zh)} / {escape(en)}", highlight=False, soft_wrap=True)
     if ent.empty:
         fail(f"{enterprises.name} 没有企业行", f"{enterprises.name} has no enterprise rows")
     inputs = build_inputs(ent, fin, fac, quals, year)
