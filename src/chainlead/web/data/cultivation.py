@@ -33,7 +33,7 @@ def funnel(session: Session, chain: str | None = None) -> list[dict[str, Any]]:
     """Per tier: holders, eligible, near misses (and, city-wide, target and yearly need)."""
     if chain is None:
         return [{k: _clean(v) for k, v in row.items()} for row in service.funnel(session)]
-    table = service.status_table(session, chain=chain)
+    table = service.status_table(session, chain=chain, detail=False)  # counts only: no words
     out = []
     for tier in EVAL_TIERS:
         part = table[table["tier"] == tier] if not table.empty else table
@@ -60,7 +60,7 @@ def candidates(
     include: tuple[str, ...] = ("eligible", "near_miss"),
 ) -> list[dict[str, Any]]:
     """Eligible candidates first, then near misses (临门一脚), best score first."""
-    table = service.candidates(session, tier=tier, chain=chain, include=include)
+    table = service.candidates(session, tier=tier, chain=chain, include=include, limit=limit)
     if table.empty:
         return []
     keep = [
@@ -86,7 +86,7 @@ def candidates_by_tier(
     session: Session, tiers: tuple[str, ...], chain: str | None = None, limit: int = 30
 ) -> dict[str, list[dict[str, Any]]]:
     """Candidates for several tiers from one evaluation (the service evaluates all tiers at once)."""
-    table = service.candidates(session, tier=None, chain=chain, include=("eligible", "near_miss"))
+    table = service.candidates(session, tier=None, chain=chain, include=("eligible", "near_miss"), limit=limit)
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in tiers}
     if table.empty:
         return out
