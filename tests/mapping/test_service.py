@@ -182,3 +182,11 @@ def test_two_worker_processes_give_the_same_rows(small_db: tuple[str, list[str]]
         two = map_all(s, workers=2)
     assert _rows(db_url) == first
     assert (one.applied, one.suggested, one.none) == (two.applied, two.suggested, two.none)
+
+
+def test_rate_leaves_out_training() -> None:
+    from chainlead.mapping.service import MapReport
+
+    assert MapReport(enterprises=1000, seconds=3.0, train_seconds=2.0).rate == 1000
+    assert MapReport(enterprises=1000, seconds=2.0).rate == 500
+    assert MapReport(enterprises=10, seconds=1.0, train_seconds=1.0).rate == 0.0

@@ -56,14 +56,15 @@ def map_all(
             report = run(session, retrain=retrain, thresholds=thresholds, user=user)
     except MappingError as exc:
         fail(exc.zh, exc.en)
+    training = f"，其中训练 training {report.train_seconds:.1f} s" if report.train_seconds else ""
     console.print(
-        f"挂链完成 / mapped: {report.enterprises} 家企业 enterprises, {report.seconds:.1f} s "
+        f"挂链完成 / mapped: {report.enterprises:,} 家企业 enterprises, {report.seconds:.1f} s{training} "
         f"({report.rate:,.0f}/s); 模型 model: {report.model}"
-        + (f"（{report.model_examples} 个训练样本 examples）" if report.model_examples else "")
+        + (f"（{report.model_examples:,} 个训练样本 examples）" if report.model_examples else "")
     )
     console.print(
-        f"  自动挂链 applied: {report.applied}   待审核 suggested: {report.suggested}   "
-        f"无匹配 none: {report.none}   已有人工决定 kept (manual/import): {report.skipped_decided}"
+        f"  自动挂链 applied: {report.applied:,}   待审核 suggested: {report.suggested:,}   "
+        f"无匹配 none: {report.none:,}   已有人工决定 kept (manual/import): {report.skipped_decided:,}"
     )
     if report.per_chain:
         table = Table("产业链 chain", "自动挂链 applied")

@@ -50,7 +50,9 @@ class MapReport:
 
     @property
     def rate(self) -> float:
-        return self.enterprises / self.seconds if self.seconds else 0.0
+        """Enterprises per second of mapping (training, when there was any, not counted)."""
+        mapping = self.seconds - self.train_seconds
+        return self.enterprises / mapping if mapping > 0 else 0.0
 
 
 def _program(session: Session) -> tuple[ProgramRow, Program]:
