@@ -44,10 +44,21 @@ def _frame(session: Session, query: Any, columns: list[str], numeric: bool = Fal
     return pd.DataFrame({c: table[:, k] for k, c in enumerate(columns)})
 
 
+# Enterprise ids bound per query: PostgreSQL takes at most 65,535 parameters (a chain of a large
+# city has more firms than that), SQLite builds may allow fewer.
+IDS_PER_QUERY = 20_000
+
+
 def read_tables(
     session: Session, year: int, ids: list[int] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Enterprises, figures (FY y-3..y-1), the latest facts (<= y-1) and titles, keyed by enterprise id."""
+    """Enterprises, figures (FY y-3..y-1), the latest facts (<= y-1) and titles, keyed by enterprise id.
+
+    `ids`: only these enterprises (read `IDS_PER_QUERY` at a time).
+    """
+    if ids is not None and len(ids) > IDS_PER_QUERY:
+        parts = [read_tables(session, year, ids[k : k + IDS_PER_QUERY]) for k in range(0, len(ids), IDS_PER_QUERY)]
+        return tuple(pd.concat([p[n] for p in parts], ignore_index=True) for n in range(4))  # type: ignore[return-value]
     ent_q = select(
         Enterprise.id,
         Enterprise.uscc,
