@@ -41,6 +41,7 @@ SORTS = {
     "rd": ("研发费用", "R&D expense"),
 }
 EXPORT_LIMIT = 100_000
+IDS_PER_QUERY = 20_000
 
 
 @dataclass
@@ -116,10 +117,12 @@ def _order(stmt, f: Filters):  # type: ignore[no-untyped-def]
 
 
 def _decorate(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
-    ids = [r[0] for r in rows]
+    all_ids = [r[0] for r in rows]
     chains: dict[int, list[str]] = defaultdict(list)
     tiers: dict[int, list[str]] = defaultdict(list)
-    if ids:
+    # An export holds up to EXPORT_LIMIT rows; PostgreSQL binds at most 65,535 parameters per query.
+    for start in range(0, len(all_ids), IDS_PER_QUERY):
+        ids = all_ids[start : start + IDS_PER_QUERY]
         for eid, name in session.execute(
             select(ChainMembership.enterprise_id, ChainRow.name)
             .join(ChainRow, ChainRow.id == ChainMembership.chain_id)
