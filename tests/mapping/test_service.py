@@ -190,3 +190,24 @@ def test_rate_leaves_out_training() -> None:
     assert MapReport(enterprises=1000, seconds=3.0, train_seconds=2.0).rate == 1000
     assert MapReport(enterprises=1000, seconds=2.0).rate == 500
     assert MapReport(enterprises=10, seconds=1.0, train_seconds=1.0).rate == 0.0
+
+
+def test_review_queue_orders_and_filters(small_db: tuple[str, list[str]]) -> None:
+    db_url, _codes = small_db
+    with session_scope(db_url) as s:
+        map_all(s, thresholds=Thresholds(apply=0.99, suggest=0.1))  # nearly everything waits for review
+        high, total = review_queue(s, limit=1000)
+        low, total_low = review_queue(s, limit=1000, lowest_first=True)
+        assert total == total_low == len(high) > 1
+        assert [it.confidence for it in high] == sorted((it.confidence for it in high), reverse=True)
+        assert [it.confidence for it in low] == sorted(it.confidence for it in low)
+        assert {it.membership_id for it in high} == {it.membership_id for it in low}
+        assert all(it.position for it in high)
+        chain = high[0].chain
+        chain_id = s.scalar(select(ChainRow.id).where(ChainRow.name == chain))
+        by_name, _ = review_queue(s, chain=chain, limit=1000)
+        by_id, _ = review_queue(s, chain_id=chain_id, limit=1000)
+        assert by_name == by_id and {it.chain for it in by_id} == {chain}
+    runner = CliRunner()
+    first = runner.invoke(app, ["map", "review", "--db", db_url, "--lowest-first", "--limit", "1"])
+    assert first.exit_code == 0 and f"{low[0].confidence:.2f}" in first.output

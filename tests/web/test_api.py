@@ -154,3 +154,13 @@ def test_api_import_dry_run_apply_undo(client: TestClient, seeded, tmp_path, mon
     }
     assert client.get(f"/api/v1/enterprises/{make_uscc(900)}", headers=office).status_code == 404
     assert client.post(f"/api/v1/imports/{done['batch_id']}/undo", headers=office).status_code == 409
+
+
+def test_api_queue_order(client: TestClient, seeded) -> None:  # type: ignore[no-untyped-def]
+    rising = seeded[1].suggestion_ids
+    office = token(client, "office")
+    high = client.get("/api/v1/mapping/queue", headers=office).json()["items"]
+    low = client.get("/api/v1/mapping/queue?order=low", headers=office).json()["items"]
+    assert [it["id"] for it in high] == rising[::-1] and [it["id"] for it in low] == rising
+    assert low[0]["confidence"] < low[-1]["confidence"] and low[0]["position"]
+    assert client.get("/api/v1/mapping/queue?order=up", headers=office).status_code == 422

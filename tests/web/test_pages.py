@@ -182,3 +182,25 @@ def test_root_path_without_server_support(seeded) -> None:  # type: ignore[no-un
         assert page.status_code == 200 and 'action="/chainlead/login"' in page.text
         assert c.get("/", follow_redirects=False).headers["location"].startswith("/chainlead/login")
         assert c.get("/api/v1/openapi.json").json()["servers"] == [{"url": "/chainlead"}]
+
+
+def test_mapping_review_order(client: TestClient, seeded) -> None:  # type: ignore[no-untyped-def]
+    data = seeded[1]
+    token = login(client, "office")
+    rising = data.suggestion_ids  # the seed gives later suggestions a higher confidence
+
+    def shown(html: str) -> list[int]:
+        return [int(m) for m in re.findall(r'<tr id="m-(\d+)"', html)]
+
+    assert shown(client.get("/mapping").text) == rising[::-1]  # most confident first
+    low = client.get("/mapping?order=low")
+    assert shown(low.text) == rising and "置信度低的在前</strong>" in low.text
+    assert client.get("/mapping?order=sideways").status_code == 422
+    # A decision keeps the order the reviewer chose.
+    r = client.post(
+        "/mapping/decide",
+        data={"ids": str(rising[0]), "decision": "confirm", "order": "low"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert r.status_code == 200 and shown(r.text) == rising[1:]
+    assert 'name="order" value="low"' in r.text

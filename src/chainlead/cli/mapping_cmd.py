@@ -79,6 +79,9 @@ def map_all(
 def review(
     chain: str | None = typer.Option(None, "--chain", help="只看某条产业链 / one chain only"),
     limit: int = typer.Option(50, "--limit", min=1, help="最多显示条数 / rows to show"),
+    lowest_first: bool = typer.Option(
+        False, "--lowest-first", help="置信度低的在前（最需要人工看的）/ least confident first"
+    ),
     db: DbOption = None,
 ) -> None:
     """列出待审核的挂链建议 / list suggestions waiting for review."""
@@ -87,7 +90,7 @@ def review(
     ensure_schema(db)
     try:
         with session_scope(db) as session:
-            items, total = review_queue(session, chain=chain, limit=limit)
+            items, total = review_queue(session, chain=chain, limit=limit, lowest_first=lowest_first)
     except MappingError as exc:
         fail(exc.zh, exc.en)
     if not items:

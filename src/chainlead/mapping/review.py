@@ -40,15 +40,28 @@ class ReviewItem:
     source: str
     reason: str
     is_primary: bool
+    position: str = ""  # the node's place in the chain (上游 / 中游 / 下游)
 
 
 def review_queue(
-    session: Session, chain: str | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    chain: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    chain_id: int | None = None,
+    lowest_first: bool = False,
 ) -> tuple[list[ReviewItem], int]:
-    """Suggested memberships of the active program, most confident first; and the total count."""
+    """Suggested memberships of the active program and the total count.
+
+    Most confident first (quick to confirm), or with `lowest_first` the least confident first (what
+    most needs a person). `chain`: a chain name or alias; `chain_id`: a chain row id (the web app).
+    """
     prow, program = _program(session)
     query = (
-        select(ChainMembership, Enterprise.uscc, Enterprise.name, ChainRow.name, ChainNodeRow.name)
+        select(
+            ChainMembership, Enterprise.uscc, Enterprise.name, ChainRow.name, ChainNodeRow.name, ChainNodeRow.position
+        )
         .join(Enterprise, Enterprise.id == ChainMembership.enterprise_id)
         .join(ChainRow, ChainRow.id == ChainMembership.chain_id)
         .join(ChainNodeRow, ChainNodeRow.id == ChainMembership.node_id)
@@ -59,13 +72,16 @@ def review_queue(
         if found is None:
             raise MappingError(f"方案中没有产业链「{chain}」", f"no chain named {chain!r} in the program")
         query = query.where(ChainRow.name == found[1].name)
+    if chain_id is not None:
+        query = query.where(ChainMembership.chain_id == chain_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    confidence = ChainMembership.confidence.asc() if lowest_first else ChainMembership.confidence.desc()
     rows = session.execute(
-        query.order_by(ChainMembership.confidence.desc(), ChainMembership.id).limit(limit).offset(offset)
+        query.order_by(confidence.nulls_last(), ChainMembership.id).limit(limit).offset(offset)
     ).all()
     items = [
-        ReviewItem(m.id, uscc, name, c, n, float(m.confidence or 0), m.source, m.reason or "", m.is_primary)
-        for m, uscc, name, c, n in rows
+        ReviewItem(m.id, uscc, name, c, n, float(m.confidence or 0), m.source, m.reason or "", m.is_primary, pos or "")
+        for m, uscc, name, c, n, pos in rows
     ]
     return items, int(total)
 

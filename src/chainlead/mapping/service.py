@@ -127,11 +127,19 @@ def suggest_for(session: Session, ents: list[EnterpriseText]) -> list[list[Sugge
 # ---------------------------------------------------------------- review (the web app calls these)
 
 
-def review_queue(session: Session, chain: str | None = None, limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
-    """Suggestions waiting for review with their reasons, most confident first; and the total."""
+def review_queue(  # type: ignore[no-untyped-def]
+    session: Session,
+    chain: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    chain_id: int | None = None,
+    lowest_first: bool = False,
+):
+    """Suggestions waiting for review with their reasons (most confident first, or least); and the total."""
     from chainlead.mapping.review import review_queue as queue
 
-    return queue(session, chain=chain, limit=limit, offset=offset)
+    return queue(session, chain=chain, limit=limit, offset=offset, chain_id=chain_id, lowest_first=lowest_first)
 
 
 def decide(session: Session, membership_ids: list[int], status: str, user: str = "", note: str = "") -> int:

@@ -27,13 +27,14 @@ def queue(
     chain: int | None = Query(None, ge=1, le=MAX_ID),
     page: int = Query(1, ge=1, le=100000),
     per_page: int = Query(50, ge=1, le=500),
+    order: Literal["high", "low"] = Query("high", description="high: most confident first; low: least confident first"),
     db: Session = Depends(get_db),
     _: Principal = Depends(api_user),
 ) -> dict[str, Any]:
     prog = program_info(db)
     if prog is None:
         raise PageError(404, "尚未加载方案", "no program loaded yet")
-    items, total = review_queue(db, prog.id, chain, page, per_page)
+    items, total = review_queue(db, chain, page, per_page, lowest_first=order == "low")
     return {"total": total, "page": page, "items": items}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise
+from chainlead.db.models import ChainMembership, ChainRow
 from chainlead.errors import BilingualError
 from chainlead.web.users import Principal
 
@@ -28,39 +28,27 @@ class DecisionError(BilingualError, ValueError):
 
 
 def review_queue(
-    session: Session, program_id: int, chain_id: int | None = None, page: int = 1, per_page: int = 50
+    session: Session, chain_id: int | None = None, page: int = 1, per_page: int = 50, lowest_first: bool = False
 ) -> tuple[list[dict[str, Any]], int]:
-    """Suggested memberships, most confident first, with the reason the system gives."""
-    stmt = (
-        select(
-            ChainMembership, Enterprise.uscc, Enterprise.name, ChainRow.name, ChainNodeRow.name, ChainNodeRow.position
-        )
-        .join(Enterprise, Enterprise.id == ChainMembership.enterprise_id)
-        .join(ChainRow, ChainRow.id == ChainMembership.chain_id)
-        .join(ChainNodeRow, ChainNodeRow.id == ChainMembership.node_id)
-        .where(ChainMembership.status == "suggested", ChainRow.program_id == program_id)
+    """Suggested memberships of the active program (most confident first, or least), with reasons."""
+    from chainlead.mapping.service import review_queue as queue
+
+    found, total = queue(
+        session, limit=per_page, offset=(page - 1) * per_page, chain_id=chain_id, lowest_first=lowest_first
     )
-    if chain_id:
-        stmt = stmt.where(ChainMembership.chain_id == chain_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(
-        stmt.order_by(ChainMembership.confidence.desc().nulls_last(), ChainMembership.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
     items = [
         {
-            "id": m.id,
-            "uscc": uscc,
-            "enterprise": name,
-            "chain": chain,
-            "node": node,
-            "position": pos,
-            "source": m.source,
-            "confidence": m.confidence,
-            "reason": m.reason or "",
+            "id": it.membership_id,
+            "uscc": it.uscc,
+            "enterprise": it.name,
+            "chain": it.chain,
+            "node": it.node,
+            "position": it.position,
+            "source": it.source,
+            "confidence": it.confidence,
+            "reason": it.reason,
         }
-        for m, uscc, name, chain, node, pos in rows
+        for it in found
     ]
     return items, int(total)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Form, Query, Request
 from sqlalchemy.orm import Session
 
@@ -14,13 +16,22 @@ router = APIRouter()
 PER_PAGE = 30
 
 
+ORDERS = ("high", "low")  # most confident first (default) / least confident first
+
+
 def _context(
-    request: Request, db: Session, user: Principal, chain: int | None, page: int, message: tuple[str, str] | None = None
+    request: Request,
+    db: Session,
+    user: Principal,
+    chain: int | None,
+    page: int,
+    message: tuple[str, str] | None = None,
+    order: str = "high",
 ) -> dict:  # type: ignore[type-arg]
     prog = program_info(db)
     if prog is None:
         raise PageError(404, "尚未加载方案", "no program loaded yet")
-    items, total = review_queue(db, prog.id, chain, page, PER_PAGE)
+    items, total = review_queue(db, chain, page, PER_PAGE, lowest_first=order == "low")
     return {
         "nav": "mapping",
         "prog": prog,
@@ -31,6 +42,7 @@ def _context(
         "chain_id": chain,
         "counts": queue_counts(db, prog.id),
         "message": message,
+        "order": order,
     }
 
 
@@ -39,10 +51,11 @@ def mapping_page(
     request: Request,
     chain: int | None = Query(None, ge=1, le=MAX_ID),
     page: int = Query(1, ge=1, le=100000),
+    order: Literal["high", "low"] = Query("high"),
     db: Session = Depends(get_db),
     user: Principal = Depends(page_user),
 ):
-    return render(request, "mapping.html", _context(request, db, user, chain, page), user=user)
+    return render(request, "mapping.html", _context(request, db, user, chain, page, order=order), user=user)
 
 
 @router.post("/mapping/decide")
@@ -52,6 +65,7 @@ async def mapping_decide(
     note: str = Form("", max_length=500),
     chain: str = Form(""),
     page: str = Form("1"),
+    order: str = Form("high"),
     db: Session = Depends(get_db),
     user: Principal = Depends(writer_user),
 ):
@@ -74,7 +88,7 @@ async def mapping_decide(
         except DecisionError as exc:
             db.rollback()
             message, status = (exc.zh, exc.en), exc.status
-    ctx = _context(request, db, user, chain_id, page_no, message)
+    ctx = _context(request, db, user, chain_id, page_no, message, order if order in ORDERS else "high")
     ctx["message_ok"] = status == 200
     template = "partials/mapping_queue.html" if request.headers.get("hx-request") else "mapping.html"
     return render(request, template, ctx, status_code=status, user=user)
