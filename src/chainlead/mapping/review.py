@@ -23,7 +23,7 @@ from chainlead.db.models import (
 )
 from chainlead.db.versions import bump
 from chainlead.mapping.errors import MappingError
-from chainlead.mapping.service import _program
+from chainlead.mapping.store import active_program_or_fail
 from chainlead.reference.uscc import InvalidUSCC, normalize_uscc
 
 
@@ -57,7 +57,7 @@ def review_queue(
     Most confident first (quick to confirm), or with `lowest_first` the least confident first (what
     most needs a person). `chain`: a chain name or alias; `chain_id`: a chain row id (the web app).
     """
-    prow, program = _program(session)
+    prow, program = active_program_or_fail(session)
     query = (
         select(
             ChainMembership, Enterprise.uscc, Enterprise.name, ChainRow.name, ChainNodeRow.name, ChainNodeRow.position
@@ -139,7 +139,7 @@ def _snapshot(m: ChainMembership) -> dict:
 
 def decide(session: Session, uscc: str, node: str, confirm: bool, user: str = "", note: str = "") -> ChainMembership:
     """Confirm (确认) or reject (驳回) one enterprise–node membership."""
-    prow, _ = _program(session)
+    prow, _ = active_program_or_fail(session)
     ent = _enterprise(session, uscc)
     cid, nid, cname, nname = _resolve_node(session, prow.id, node)
     row = session.scalars(

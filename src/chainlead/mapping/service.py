@@ -26,11 +26,10 @@ from chainlead.mapping.errors import MappingError
 from chainlead.mapping.model import MAX_TRAIN, MappingModel
 from chainlead.mapping.predict import Mapper, Suggestion, Thresholds
 from chainlead.mapping.relations import relations_from_env
+from chainlead.mapping.review import decide_by_id, decide_many, review_queue
 from chainlead.mapping.rules import RuleIndex
-from chainlead.mapping.store import MIN_TRAINING, load_model, save_model, training_set
+from chainlead.mapping.store import MIN_TRAINING, active_program_or_fail, load_model, save_model, training_set
 from chainlead.mapping.text import EnterpriseText
-from chainlead.program.model import Program
-from chainlead.program.store import active_program
 
 
 @dataclass
@@ -55,16 +54,6 @@ class MapReport:
         return self.enterprises / mapping if mapping > 0 else 0.0
 
 
-def _program(session: Session) -> tuple[ProgramRow, Program]:
-    found = active_program(session)
-    if found is None:
-        raise MappingError(
-            "数据库中没有生效的方案，请先运行 chainlead program load",
-            "no active program in the database; run `chainlead program load` first",
-        )
-    return found
-
-
 def _node_ids(session: Session, program_id: int) -> dict[tuple[str, str], tuple[int, int]]:
     rows = session.execute(
         select(ChainRow.name, ChainRow.id, ChainNodeRow.name, ChainNodeRow.id)
@@ -81,7 +70,7 @@ def prepare_mapper(
     tokenizer: str = "char",
 ) -> tuple[ProgramRow, Mapper, MapReport]:
     """The mapper for the active program: the stored model, a new one, or rules alone."""
-    prow, program = _program(session)
+    prow, program = active_program_or_fail(session)
     index = RuleIndex(program)
     report = MapReport()
     loaded = None if retrain else load_model(session, prow.id)
@@ -125,27 +114,11 @@ def suggest_for(session: Session, ents: list[EnterpriseText]) -> list[list[Sugge
 
 
 # ---------------------------------------------------------------- review (the web app calls these)
-
-
-def review_queue(  # type: ignore[no-untyped-def]
-    session: Session,
-    chain: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-    *,
-    chain_id: int | None = None,
-    lowest_first: bool = False,
-):
-    """Suggestions waiting for review with their reasons (most confident first, or least); and the total."""
-    from chainlead.mapping.review import review_queue as queue
-
-    return queue(session, chain=chain, limit=limit, offset=offset, chain_id=chain_id, lowest_first=lowest_first)
+# review_queue (imported above from mapping/review.py) lists the queue; these decide.
 
 
 def decide(session: Session, membership_ids: list[int], status: str, user: str = "", note: str = "") -> int:
     """Confirm or reject review-queue rows by id; `status` is confirmed|confirm or rejected|reject."""
-    from chainlead.mapping.review import decide_by_id
-
     if status not in ("confirmed", "confirm", "rejected", "reject"):
         raise MappingError(f"未知操作 {status!r}", f"unknown decision {status!r}")
     return decide_by_id(session, list(membership_ids), status.startswith("confirm"), user, note)
@@ -153,13 +126,12 @@ def decide(session: Session, membership_ids: list[int], status: str, user: str =
 
 def confirm(session: Session, items: list[tuple[str, str]], user: str = "", note: str = "") -> int:
     """Confirm (USCC, node) pairs — node as `chain/node` or a unique node name."""
-    from chainlead.mapping.review import decide_many
-
     return len(decide_many(session, items, True, user, note))
 
 
 def reject(session: Session, items: list[tuple[str, str]], user: str = "", note: str = "") -> int:
     """Reject (USCC, node) pairs; a rejected node is never suggested again for that enterprise."""
-    from chainlead.mapping.review import decide_many
-
     return len(decide_many(session, items, False, user, note))
+
+
+__all__ = ["MapReport", "confirm", "decide", "map_all", "prepare_mapper", "reject", "review_queue", "suggest_for"]

@@ -13,13 +13,27 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, StoredModel, utcnow
+from chainlead.db.models import ChainMembership, ChainNodeRow, ChainRow, Enterprise, ProgramRow, StoredModel, utcnow
+from chainlead.mapping.errors import MappingError
 from chainlead.mapping.model import FORMAT_VERSION, NONE, MappingModel, subsample
 from chainlead.mapping.text import EnterpriseText
+from chainlead.program.model import Program
+from chainlead.program.store import active_program
 
 MODEL_NAME = "mapping"
 KEEP_MODELS = 3
 MIN_TRAINING = 20  # fewer labelled enterprises than this: rules only
+
+
+def active_program_or_fail(session: Session) -> tuple[ProgramRow, Program]:
+    """The active program (生效方案), or a MappingError telling how to load one."""
+    found = active_program(session)
+    if found is None:
+        raise MappingError(
+            "数据库中没有生效的方案，请先运行 chainlead program load",
+            "no active program in the database; run `chainlead program load` first",
+        )
+    return found
 
 
 @dataclass
