@@ -22,6 +22,16 @@ STAR_ENTERPRISE: dict[str, Any] = {
     "founded_on": "2005-03-01",
     "is_high_tech": False,
 }
+# Facts that leave the 专精特新 local-characteristics group pending (no 6-point item met).
+PENDING_LOCAL = {
+    "rd_institution_level": "municipal",
+    "digital_level": 2,
+    "ip_class1_high_value": 0,
+    "ip_class1_self_developed": 0,
+    "leading_product_field_level": "six_basics",
+    "niche_since_year": 2016,
+}
+
 # FY 2022 (y-1), 2021 (y-2), 2020 (y-3); amounts in 万元
 STAR_FINANCIALS: dict[int, dict[str, float]] = {
     2022: {
@@ -121,3 +131,38 @@ def evaluate_star(settings: Settings | None = None, **overrides: Any) -> dict[st
 
 def line(ex: Any, crit_id: str) -> Any:
     return next(ln for ln in ex.lines if ln.id == crit_id)
+
+
+def seed_two_chains(session: Any, ic_aliases: list[str] | None = None) -> tuple[int, dict[str, tuple[int, int]]]:
+    """An active program with one ecosystem (智能物联) and two chains of one node each.
+
+    Returns the program id and {chain name: (chain id, node id)} for 集成电路 and 视觉智能.
+    """
+    from chainlead.db.models import ChainNodeRow, ChainRow, EcosystemRow, ProgramRow
+
+    prog = ProgramRow(
+        name="t",
+        title="t",
+        region_code="330100",
+        base_year=2021,
+        target_year=2025,
+        file_hash="x",
+        source_toml="",
+        is_active=True,
+    )
+    session.add(prog)
+    session.flush()
+    eco = EcosystemRow(program_id=prog.id, name="智能物联")
+    session.add(eco)
+    session.flush()
+    chains: dict[str, tuple[int, int]] = {}
+    for name in ("集成电路", "视觉智能"):
+        aliases = list(ic_aliases or []) if name == "集成电路" else []
+        chain = ChainRow(program_id=prog.id, ecosystem_id=eco.id, name=name, aliases=aliases)
+        session.add(chain)
+        session.flush()
+        node = ChainNodeRow(chain_id=chain.id, name=f"{name}-节点", position="中游")
+        session.add(node)
+        session.flush()
+        chains[name] = (chain.id, node.id)
+    return prog.id, chains

@@ -13,7 +13,7 @@ from chainlead.cultivation.engine import ELIGIBLE, NOT_ELIGIBLE, evaluate_all
 from chainlead.cultivation.inputs import build_inputs
 from chainlead.cultivation.metrics import METRICS
 from chainlead.cultivation.rules import Settings
-from tests.cultivation.helpers import YEAR, evaluate_star, frames, line
+from tests.cultivation.helpers import PENDING_LOCAL, YEAR, evaluate_star, frames, line
 from tests.cultivation.test_tiers import SIXTY_FIVE
 
 
@@ -105,14 +105,7 @@ def test_unknown_precondition_makes_the_tier_undetermined() -> None:
 def test_zjtx_reports_the_pending_local_group() -> None:
     ex = evaluate_star(
         fin={2022: {"rd_expense_wan": 600, "profit_wan": 600, "rd_employees": 20}},
-        facts={
-            "rd_institution_level": "municipal",
-            "digital_level": 2,
-            "ip_class1_high_value": 0,
-            "ip_class1_self_developed": 0,
-            "leading_product_field_level": "six_basics",
-            "niche_since_year": 2016,
-        },
+        facts=PENDING_LOCAL,
     )["zjtx_provincial"]
     # 专业化 5+10+3+3 | 精细化 3+5+2+5 | 创新 6+10+1+4 = 57 fixed, + 0–15 特色化 → the pending group decides
     assert (ex.score_min, ex.score_max, ex.result) == (57, 72, "undetermined")

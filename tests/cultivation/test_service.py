@@ -11,49 +11,20 @@ from chainlead.cultivation.service import CultivationError, candidates, evaluate
 from chainlead.db import session_scope
 from chainlead.db.models import (
     ChainMembership,
-    ChainNodeRow,
-    ChainRow,
-    EcosystemRow,
     Enterprise,
     EnterpriseFact,
     EnterpriseFinancial,
-    ProgramRow,
     Qualification,
     TierGoalRow,
 )
-from tests.cultivation.helpers import STAR_FACTS, STAR_FINANCIALS
+from tests.cultivation.helpers import STAR_FACTS, STAR_FINANCIALS, seed_two_chains
 
 A, B, C, D = "91330100MA2C00000P", "91330101MA2C000107", "91330102MA2C00020N", "91330103MA2C000306"
 
 
 def _seed(url: str) -> None:
     with session_scope(url) as s:
-        prog = ProgramRow(
-            name="t",
-            title="t",
-            region_code="330100",
-            base_year=2021,
-            target_year=2025,
-            file_hash="x",
-            source_toml="",
-            is_active=True,
-        )
-        s.add(prog)
-        s.flush()
-        eco = EcosystemRow(program_id=prog.id, name="智能物联")
-        s.add(eco)
-        s.flush()
-        chains = {}
-        for name in ("集成电路", "视觉智能"):
-            ch = ChainRow(
-                program_id=prog.id, ecosystem_id=eco.id, name=name, aliases=["IC"] if name == "集成电路" else []
-            )
-            s.add(ch)
-            s.flush()
-            node = ChainNodeRow(chain_id=ch.id, name=f"{name}-节点", position="中游")
-            s.add(node)
-            s.flush()
-            chains[name] = (ch.id, node.id)
+        program_id, chains = seed_two_chains(s, ic_aliases=["IC"])
         for kind, tier, count in (
             ("target", "zjtx_provincial", 2500),
             ("target", "little_giant_national", 240),
@@ -62,7 +33,7 @@ def _seed(url: str) -> None:
         ):
             s.add(
                 TierGoalRow(
-                    program_id=prog.id, kind=kind, tier=tier, count=count, year=2025 if kind == "target" else None
+                    program_id=program_id, kind=kind, tier=tier, count=count, year=2025 if kind == "target" else None
                 )
             )
         ents = {}

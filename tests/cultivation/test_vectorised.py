@@ -22,27 +22,15 @@ from chainlead.cultivation.screen import COLUMNS, failed_texts, result_table
 from chainlead.db import session_scope
 from chainlead.db.models import (
     ChainMembership,
-    ChainNodeRow,
-    ChainRow,
-    EcosystemRow,
     Enterprise,
     EnterpriseFact,
     EnterpriseFinancial,
-    ProgramRow,
     Qualification,
 )
 from chainlead.reference.districts import district_name
-from tests.cultivation.helpers import STAR_FACTS, STAR_FINANCIALS, YEAR
+from tests.cultivation.helpers import PENDING_LOCAL, STAR_FACTS, STAR_FINANCIALS, YEAR, seed_two_chains
 
 N = 160
-PENDING_LOCAL = {
-    "rd_institution_level": "municipal",
-    "digital_level": 2,
-    "ip_class1_high_value": 0,
-    "ip_class1_self_developed": 0,
-    "leading_product_field_level": "six_basics",
-    "niche_since_year": 2016,
-}
 TIERS = ("innovative_sme", "zjtx_provincial", "little_giant_national", "high_tech")
 
 
@@ -164,30 +152,8 @@ def test_result_table_matches_per_row_reference(titles: bool) -> None:
 
 def _seed_db(url: str, pop: list[dict[str, Any]]) -> None:
     with session_scope(url) as s:
-        prog = ProgramRow(
-            name="t",
-            title="t",
-            region_code="330100",
-            base_year=2021,
-            target_year=2025,
-            file_hash="x",
-            source_toml="",
-            is_active=True,
-        )
-        s.add(prog)
-        s.flush()
-        eco = EcosystemRow(program_id=prog.id, name="智能物联")
-        s.add(eco)
-        s.flush()
-        nodes = []
-        for name in ("集成电路", "视觉智能"):
-            ch = ChainRow(program_id=prog.id, ecosystem_id=eco.id, name=name, aliases=[])
-            s.add(ch)
-            s.flush()
-            node = ChainNodeRow(chain_id=ch.id, name=f"{name}-节点", position="中游")
-            s.add(node)
-            s.flush()
-            nodes.append((ch.id, node.id))
+        _, chains = seed_two_chains(s)
+        nodes = list(chains.values())
         for k, e in enumerate(pop):
             ent = Enterprise(
                 uscc=e["uscc"],
