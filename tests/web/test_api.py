@@ -164,3 +164,20 @@ def test_api_queue_order(client: TestClient, seeded) -> None:  # type: ignore[no
     assert [it["id"] for it in high] == rising[::-1] and [it["id"] for it in low] == rising
     assert low[0]["confidence"] < low[-1]["confidence"] and low[0]["position"]
     assert client.get("/api/v1/mapping/queue?order=up", headers=office).status_code == 422
+
+
+def test_chain_funnel_counts_the_chain(client: TestClient, seeded) -> None:  # type: ignore[no-untyped-def]
+    from chainlead.cultivation import service
+
+    url = seeded[0]
+    h = token(client, "office")
+    got = client.get("/api/v1/cultivation/funnel?chain=视觉智能", headers=h).json()
+    with session_scope(url) as s:
+        table = service.status_table(s, chain="视觉智能", detail=False)
+    for row in got:
+        counts = table[table["tier"] == row["tier"]]["category"].value_counts()
+        for key in ("holder", "eligible", "near_miss", "undetermined"):
+            assert row["holders" if key == "holder" else key] == int(counts.get(key, 0)), (row, key)
+        assert row["target"] is None and row["per_year_needed"] is None  # targets are city-wide
+    assert sum(r["holders"] for r in got) > 0
+    assert client.get("/api/v1/cultivation/funnel?chain=没有这条链", headers=h).status_code == 404

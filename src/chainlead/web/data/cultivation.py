@@ -15,7 +15,6 @@ import xlsxwriter
 from sqlalchemy.orm import Session
 
 from chainlead.cultivation import service
-from chainlead.cultivation.rules import EVAL_TIERS
 
 CATEGORIES = ("holder", "eligible", "near_miss")
 CultivationError = service.CultivationError
@@ -30,26 +29,11 @@ def _clean(value: Any) -> Any:
 
 
 def funnel(session: Session, chain: str | None = None) -> list[dict[str, Any]]:
-    """Per tier: holders, eligible, near misses (and, city-wide, target and yearly need)."""
-    if chain is None:
-        return [{k: _clean(v) for k, v in row.items()} for row in service.funnel(session)]
-    table = service.status_table(session, chain=chain, detail=False)  # counts only: no words
-    out = []
-    for tier in EVAL_TIERS:
-        part = table[table["tier"] == tier] if not table.empty else table
-        counts = part["category"].value_counts().to_dict() if not part.empty else {}
-        out.append(
-            {
-                "tier": tier,
-                "holders": int(counts.get("holder", 0)),
-                "eligible": int(counts.get("eligible", 0)),
-                "near_miss": int(counts.get("near_miss", 0)),
-                "undetermined": int(counts.get("undetermined", 0)),
-                "target": None,
-                "per_year_needed": None,
-            }
-        )
-    return out
+    """Per tier: holders, eligible, near misses; city-wide also the target and yearly need.
+
+    `cultivation.service.funnel` counts a chain too (targets left out) and caches by data version.
+    """
+    return [{k: _clean(v) for k, v in row.items()} for row in service.funnel(session, chain=chain)]
 
 
 def candidates(
