@@ -235,7 +235,7 @@ class RuleIndex:
                     score=score,
                     node=self.nodes[node_top].node if has_node else "",
                     node_scores=node_scores,
-                    reasons=_dedupe([_say(w) for w in _one_per_source(why)])[:3] if why else [],
+                    reasons=[_say(w) for w in _one_per_source(why)[:3]],
                 )
             )
         out.sort(key=lambda c: -c.score)
@@ -291,8 +291,3 @@ def _say(why: tuple) -> str:
     label = _code_label(why[1]) or ""
     strength = "强" if why[2] == "strong" else "弱"
     return f"行业代码 {why[1]} {label}（{strength}）".replace("  ", " ")
-
-
-def _dedupe(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [x for x in items if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
